@@ -1,0 +1,101 @@
+//! Turns the bytes of one input into objects, or a precise error.
+
+use crate::object::{Object, objects_of};
+use crate::source::Source;
+use crate::yaml::{Limits, parse_documents};
+
+/// Why an input (or part of it) could not be loaded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// The input is larger than [`Limits::max_file_size`].
+    #[error("file is {size} bytes, larger than the limit of {limit} bytes")]
+    TooLarge {
+        /// Actual size in bytes.
+        size: u64,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// The input contains NUL bytes or is not valid UTF-8.
+    #[error("not a text file: {reason} at byte {offset}, expected UTF-8 YAML or JSON")]
+    NotText {
+        /// What was found.
+        reason: &'static str,
+        /// Byte offset of the first offending byte.
+        offset: usize,
+    },
+    /// YAML/JSON syntax error or a parser limit; documents before it were still loaded.
+    #[error("{line}:{column}: {message}")]
+    Syntax {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What was wrong.
+        message: String,
+    },
+    /// The input could not be read.
+    #[error("cannot read: {0}")]
+    Io(String),
+}
+
+/// One loaded input: its source text, the Kubernetes objects in it, and the error that
+/// stopped loading early (objects before the error are kept).
+#[derive(Debug)]
+pub struct LoadedFile {
+    /// The text with its name and a line index.
+    pub source: Source,
+    /// Kubernetes objects, in document order, `List` items flattened.
+    pub objects: Vec<Object>,
+    /// Number of YAML documents parsed.
+    pub documents: usize,
+    /// The error that stopped loading, if any.
+    pub error: Option<LoadError>,
+}
+
+/// Loads the objects of one input called `name` from `bytes`.
+pub fn load(name: &str, bytes: Vec<u8>, limits: &Limits) -> LoadedFile {
+    let failed = |error: LoadError| LoadedFile {
+        source: Source::new(name, String::new()),
+        objects: Vec::new(),
+        documents: 0,
+        error: Some(error),
+    };
+    if bytes.len() as u64 > limits.max_file_size {
+        return failed(LoadError::TooLarge { size: bytes.len() as u64, limit: limits.max_file_size });
+    }
+    if let Some(offset) = bytes.iter().position(|b| *b == 0) {
+        return failed(LoadError::NotText { reason: "NUL byte", offset });
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            return failed(LoadError::NotText { reason: "invalid UTF-8", offset: e.utf8_error().valid_up_to() });
+        }
+    };
+    let parsed = parse_documents(&text, limits);
+    let documents = parsed.documents.len();
+    let objects = parsed.documents.into_iter().flat_map(objects_of).collect();
+    let error = parsed.error.map(|e| LoadError::Syntax { line: e.line, column: e.column, message: e.message });
+    LoadedFile { source: Source::new(name, text), objects, documents, error }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binary_and_oversized_inputs_are_errors() {
+        let limits = Limits { max_file_size: 10, ..Limits::default() };
+        assert!(matches!(load("a", vec![b'a'; 11], &limits).error, Some(LoadError::TooLarge { size: 11, limit: 10 })));
+        assert!(matches!(load("a", vec![b'a', 0, 1], &Limits::default()).error, Some(LoadError::NotText { offset: 1, .. })));
+        assert!(matches!(load("a", vec![b'a', 0xff], &Limits::default()).error, Some(LoadError::NotText { offset: 1, .. })));
+    }
+
+    #[test]
+    fn objects_before_a_syntax_error_are_kept() {
+        let file = load("a", b"apiVersion: v1\nkind: Pod\n---\nkey: [unclosed\n".to_vec(), &Limits::default());
+        assert_eq!(file.objects.len(), 1);
+        assert!(matches!(file.error, Some(LoadError::Syntax { .. })));
+    }
+}
