@@ -25,9 +25,9 @@ pub(crate) static RULES: &[&dyn Rule] = &[
     &pss::restricted_volumes::RULE,
     &pss::run_as_non_root::RULE,
     &pss::run_as_user::RULE,
-    &pss::se_linux_options::RULE,
     &pss::seccomp_profile_baseline::RULE,
     &pss::seccomp_profile_restricted::RULE,
+    &pss::se_linux_options::RULE,
     &pss::sysctls::RULE,
     &pss::windows_host_process::RULE,
 ];
