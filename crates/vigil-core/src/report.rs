@@ -8,8 +8,36 @@ use crate::Finding;
 pub struct InputError {
     /// The file (or `-` for standard input).
     pub file: String,
-    /// What was wrong, including the position when known.
+    /// 1-based line where the problem was found, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// 1-based column where the problem was found, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+    /// What was wrong.
     pub message: String,
+}
+
+impl InputError {
+    /// An error about a whole input.
+    pub fn new(file: impl Into<String>, message: impl Into<String>) -> Self {
+        InputError { file: file.into(), line: None, column: None, message: message.into() }
+    }
+
+    /// An error at a position of an input.
+    pub fn at(file: impl Into<String>, line: usize, column: usize, message: impl Into<String>) -> Self {
+        InputError { file: file.into(), line: Some(line), column: Some(column), message: message.into() }
+    }
+}
+
+impl std::fmt::Display for InputError {
+    /// `file:line:col: message`, or `file: message` without a position.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.line, self.column) {
+            (Some(line), Some(column)) => write!(f, "{}:{line}:{column}: {}", self.file, self.message),
+            _ => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
 }
 
 /// Counts for a lint run.

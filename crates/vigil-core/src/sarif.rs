@@ -66,11 +66,11 @@ pub fn to_sarif(report: &LintReport, rules: &[RuleMeta], tool_version: &str) -> 
         .errors
         .iter()
         .map(|e| {
-            json!({
-                "level": "error",
-                "message": { "text": e.message },
-                "locations": [{ "physicalLocation": { "artifactLocation": { "uri": uri(&e.file) } } }],
-            })
+            let location = match (e.line, e.column) {
+                (Some(line), Some(column)) => physical_location(&e.file, line, column, None),
+                _ => json!({ "physicalLocation": { "artifactLocation": { "uri": uri(&e.file) } } }),
+            };
+            json!({ "level": "error", "message": { "text": e.message }, "locations": [location] })
         })
         .collect();
     json!({

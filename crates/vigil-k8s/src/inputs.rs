@@ -56,7 +56,7 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Input>, Vec<DiscoverError>) {
             continue;
         }
         match std::fs::metadata(path) {
-            Err(e) => errors.push(DiscoverError { path: path.display().to_string(), message: e.to_string() }),
+            Err(e) => errors.push(DiscoverError { path: path.display().to_string(), message: LoadError::io(&e).to_string() }),
             Ok(meta) if !meta.is_dir() => inputs.push(Input::File(path.clone())),
             Ok(_) => {
                 let walker = ignore::WalkBuilder::new(path)
@@ -85,7 +85,7 @@ pub fn read_input(input: &Input, max_size: u64) -> Result<Vec<u8>, LoadError> {
     let reader: Box<dyn Read> = match input {
         Input::Stdin => Box::new(std::io::stdin().lock()),
         Input::File(path) => {
-            let file = std::fs::File::open(path).map_err(|e| LoadError::Io(e.to_string()))?;
+            let file = std::fs::File::open(path).map_err(|e| LoadError::io(&e))?;
             if let Ok(meta) = file.metadata() {
                 if meta.len() > max_size {
                     return Err(LoadError::TooLarge { size: meta.len(), limit: max_size });
@@ -95,7 +95,7 @@ pub fn read_input(input: &Input, max_size: u64) -> Result<Vec<u8>, LoadError> {
         }
     };
     let mut bytes = Vec::new();
-    reader.take(max_size.saturating_add(1)).read_to_end(&mut bytes).map_err(|e| LoadError::Io(e.to_string()))?;
+    reader.take(max_size.saturating_add(1)).read_to_end(&mut bytes).map_err(|e| LoadError::io(&e))?;
     if bytes.len() as u64 > max_size {
         return Err(LoadError::TooLarge { size: bytes.len() as u64, limit: max_size });
     }

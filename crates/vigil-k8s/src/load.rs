@@ -39,6 +39,35 @@ pub enum LoadError {
     Io(String),
 }
 
+impl LoadError {
+    /// The 1-based line and column of a syntax error.
+    pub fn position(&self) -> Option<(usize, usize)> {
+        match self {
+            LoadError::Syntax { line, column, .. } => Some((*line, *column)),
+            _ => None,
+        }
+    }
+
+    /// The message without the position.
+    pub fn detail(&self) -> String {
+        match self {
+            LoadError::Syntax { message, .. } => message.clone(),
+            other => other.to_string(),
+        }
+    }
+
+    /// An I/O error, with the OS message lower-cased as vigil's messages are.
+    pub fn io(error: &std::io::Error) -> Self {
+        let text = error.to_string();
+        let mut chars = text.chars();
+        let lowered = match chars.next() {
+            Some(first) => first.to_lowercase().chain(chars).collect(),
+            None => text,
+        };
+        LoadError::Io(lowered)
+    }
+}
+
 /// One loaded input: its source text, the Kubernetes objects in it, and the error that
 /// stopped loading early (objects before the error are kept).
 #[derive(Debug)]

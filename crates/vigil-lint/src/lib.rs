@@ -25,9 +25,11 @@ mod pss;
 mod rule;
 mod rules;
 
+use std::collections::BTreeMap;
+
 use rayon::prelude::*;
 use vigil_core::{Finding, InputError, LintReport, RuleMeta};
-use vigil_k8s::{Input, Limits, LoadedFile, PodTemplate, load, read_input};
+use vigil_k8s::{Input, Limits, LoadError, LoadedFile, PodTemplate, Source, load, read_input};
 
 pub use config::{ConfigError, LintConfig};
 pub use pss::{LATEST_MINOR, Level, Profile, Version};
@@ -64,28 +66,56 @@ pub fn lint_file(file: &LoadedFile, config: &LintConfig) -> Vec<Finding> {
 /// cannot be read or parsed adds one error naming the file and position; its objects before
 /// the error are still linted and the other inputs are unaffected.
 pub fn lint(inputs: &[Input], config: &LintConfig, limits: &Limits) -> LintReport {
-    let per_file: Vec<(usize, Vec<Finding>, Option<InputError>)> = inputs
+    run(inputs, config, limits, false).0
+}
+
+/// Like [`lint`], and also returns the text of every input that has findings, keyed by the
+/// input's name, for renderers that show code frames.
+pub fn lint_keeping_sources(
+    inputs: &[Input],
+    config: &LintConfig,
+    limits: &Limits,
+) -> (LintReport, BTreeMap<String, Source>) {
+    run(inputs, config, limits, true)
+}
+
+type FileResult = (usize, Vec<Finding>, Option<InputError>, Option<Source>);
+
+fn run(inputs: &[Input], config: &LintConfig, limits: &Limits, keep_sources: bool) -> (LintReport, BTreeMap<String, Source>) {
+    let per_file: Vec<FileResult> = inputs
         .par_iter()
         .map(|input| {
             let name = input.name();
             let file = match read_input(input, limits.max_file_size) {
                 Ok(bytes) => load(&name, bytes, limits),
-                Err(e) => return (0, Vec::new(), Some(InputError { file: name, message: e.to_string() })),
+                Err(e) => return (0, Vec::new(), Some(input_error(name, &e)), None),
             };
             let findings = lint_file(&file, config);
-            let error = file.error.as_ref().map(|e| InputError { file: name.clone(), message: e.to_string() });
-            (file.objects.len(), findings, error)
+            let error = file.error.as_ref().map(|e| input_error(name.clone(), e));
+            let source = (keep_sources && !findings.is_empty()).then(|| file.source.clone());
+            (file.objects.len(), findings, error, source)
         })
         .collect();
     let mut report = LintReport::default();
+    let mut sources = BTreeMap::new();
     report.summary.files = inputs.len();
-    for (objects, findings, error) in per_file {
+    for (objects, findings, error, source) in per_file {
         report.summary.objects += objects;
         report.findings.extend(findings);
         report.errors.extend(error);
+        if let Some(source) = source {
+            sources.insert(source.name().to_string(), source);
+        }
     }
     report.finish();
-    report
+    (report, sources)
+}
+
+fn input_error(file: String, error: &LoadError) -> InputError {
+    match error.position() {
+        Some((line, column)) => InputError::at(file, line, column, error.detail()),
+        None => InputError::new(file, error.detail()),
+    }
 }
 
 /// Evaluates only the Pod Security Standards of `profile` on one pod template, returning

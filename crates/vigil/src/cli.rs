@@ -1,0 +1,123 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// vigil secures the Kubernetes software supply chain: what goes into an image, who built and
+/// signed it, what may run in the cluster, and what happened there.
+#[derive(Debug, Parser)]
+#[command(name = "vigil", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lint Kubernetes manifests: Pod Security Standards exactly as Pod Security Admission
+    /// decides them, and image rules.
+    ///
+    /// Reads files and directories (recursively; `*.yaml`, `*.yml`, `*.json`; honours
+    /// `.gitignore` and skips hidden files) and `-` for standard input. Multi-document YAML,
+    /// JSON and `kind: List` are understood; documents that are not Kubernetes objects are
+    /// skipped. Every Pod-bearing kind is checked (Pod, Deployment, ReplicaSet, StatefulSet,
+    /// DaemonSet, Job, CronJob, ReplicationController, PodTemplate).
+    ///
+    /// Exit status: 0 no findings, 1 findings, 2 usage error or an input that could not be read
+    /// or parsed (everything else is still checked and reported).
+    #[command(after_help = "Examples:\n  vigil lint k8s/\n  vigil lint --pss baseline:v1.30 deploy.yaml\n  kubectl kustomize overlays/prod | vigil lint - --format sarif > vigil.sarif\n  vigil lint --allowed-registry ghcr.io --allowed-registry '*.corp.example' manifests/")]
+    Lint(LintArgs),
+    /// List the rules, or explain one.
+    Rules(RulesArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Human-readable, grouped by file, with a code frame at each finding.
+    Table,
+    /// vigil's stable JSON report (`"version": 1`).
+    Json,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when standard output is a terminal and `NO_COLOR` is unset.
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Files or directories to lint; `-` reads standard input.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Pod Security Standards profile, `LEVEL[:VERSION]`: level `privileged`, `baseline` or
+    /// `restricted`; version `v1.0` … `v1.37` or `latest`. [default: restricted:latest]
+    #[arg(long, value_name = "LEVEL[:VERSION]")]
+    pub pss: Option<String>,
+
+    /// Allow images only from registries matching this glob (repeatable), e.g. `ghcr.io`,
+    /// `*.corp.example`, `docker.io/library/*`. Enables `image/untrusted-registry`.
+    #[arg(long = "allowed-registry", value_name = "GLOB")]
+    pub allowed_registries: Vec<String>,
+
+    /// Only run these rules or families (repeatable, comma-separated), e.g. `pss`, `image/latest-tag`.
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub select: Vec<String>,
+
+    /// Skip these rules or families (repeatable, comma-separated).
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+
+    /// Configuration file [default: `.vigil.yaml` or `vigil.yaml` in the current directory, if present].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore configuration files.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// When to use colour in table output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Largest input file accepted, in MiB (bigger files are reported as errors).
+    #[arg(long, value_name = "MIB", default_value_t = 32)]
+    pub max_file_size: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    #[command(subcommand)]
+    pub command: Option<RulesCommand>,
+
+    /// Output format for the list.
+    #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
+    pub format: RulesFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Print a rule's documentation.
+    Explain {
+        /// Rule ID, e.g. `pss/hostPorts`.
+        id: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Table,
+    Json,
+    /// The Markdown of `docs/rules.md`.
+    Md,
+}

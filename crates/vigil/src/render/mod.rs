@@ -1,0 +1,3 @@
+//! Report renderers that need more than serde (JSON and SARIF come from `vigil-core`).
+
+pub mod table;

@@ -1,0 +1,125 @@
+//! The human-readable report: findings grouped by file, each with a code frame.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
+use vigil_core::{Finding, LintReport, Severity};
+use vigil_k8s::Source;
+use vigil_lint::Profile;
+
+use crate::cli::ColorChoice;
+
+impl ColorChoice {
+    pub fn styled(self) -> bool {
+        self != ColorChoice::Never
+    }
+}
+
+impl From<ColorChoice> for anstream::ColorChoice {
+    fn from(choice: ColorChoice) -> Self {
+        match choice {
+            ColorChoice::Auto => anstream::ColorChoice::Auto,
+            ColorChoice::Always => anstream::ColorChoice::Always,
+            ColorChoice::Never => anstream::ColorChoice::Never,
+        }
+    }
+}
+
+fn level(severity: Severity) -> Level<'static> {
+    let base = match severity {
+        Severity::Critical | Severity::High => Level::ERROR,
+        Severity::Medium => Level::WARNING,
+        Severity::Low => Level::NOTE,
+        Severity::Info => Level::INFO,
+    };
+    base.with_name(severity.as_str())
+}
+
+/// Writes findings (to stdout) followed by a summary line. ANSI styles are written when
+/// `styled`; the caller's `AutoStream` strips them when the output is not a terminal.
+pub fn write(
+    out: &mut impl Write,
+    report: &LintReport,
+    sources: &BTreeMap<String, Source>,
+    profile: Profile,
+    styled: bool,
+) -> std::io::Result<()> {
+    let renderer = if styled { Renderer::styled() } else { Renderer::plain() };
+    let mut current_file: Option<&str> = None;
+    for finding in &report.findings {
+        if current_file != Some(finding.location.file.as_str()) {
+            current_file = Some(&finding.location.file);
+        }
+        let rendered = match sources.get(&finding.location.file) {
+            Some(source) => frame(&renderer, finding, source),
+            None => format!(
+                "{}[{}]: {}\n --> {}:{}:{}",
+                finding.severity, finding.rule, finding.message, finding.location.file, finding.location.line, finding.location.column
+            ),
+        };
+        writeln!(out, "{rendered}\n")?;
+    }
+    let mut counts: BTreeMap<std::cmp::Reverse<Severity>, usize> = BTreeMap::new();
+    for f in &report.findings {
+        *counts.entry(std::cmp::Reverse(f.severity)).or_default() += 1;
+    }
+    let breakdown: Vec<String> = counts.iter().map(|(s, n)| format!("{n} {}", s.0)).collect();
+    let files_with_findings = {
+        let mut files: Vec<&str> = report.findings.iter().map(|f| f.location.file.as_str()).collect();
+        files.dedup();
+        files.len()
+    };
+    let s = report.summary;
+    if report.findings.is_empty() {
+        writeln!(out, "No findings: {} objects in {} files checked ({profile}).", s.objects, s.files)?;
+    } else {
+        writeln!(
+            out,
+            "Found {} {} ({}) in {} of {} files; {} objects checked ({profile}).",
+            s.findings,
+            if s.findings == 1 { "finding" } else { "findings" },
+            breakdown.join(", "),
+            files_with_findings,
+            s.files,
+            s.objects
+        )?;
+    }
+    if !report.errors.is_empty() {
+        writeln!(out, "{} {} could not be checked (see errors above or on stderr).", report.errors.len(), if report.errors.len() == 1 { "input" } else { "inputs" })?;
+    }
+    Ok(())
+}
+
+/// One error line per input that could not be checked.
+pub fn write_errors(err: &mut impl Write, report: &LintReport) -> std::io::Result<()> {
+    for e in &report.errors {
+        writeln!(err, "error: {e}")?;
+    }
+    Ok(())
+}
+
+/// A code frame of the finding's line, with two lines of context above.
+fn frame(renderer: &Renderer, finding: &Finding, source: &Source) -> String {
+    let text = source.text();
+    let line = finding.location.line.max(1);
+    let first_line = line.saturating_sub(2).max(1);
+    let line_start = |n: usize| -> usize {
+        if n <= 1 {
+            return 0;
+        }
+        text.match_indices('\n').nth(n - 2).map_or(text.len(), |(i, _)| i + 1)
+    };
+    let window_start = line_start(first_line);
+    let window_end = text[finding.location.offset.min(text.len())..].find('\n').map_or(text.len(), |i| finding.location.offset + i);
+    let window = &text[window_start..window_end.max(window_start)];
+    let start = finding.location.offset.saturating_sub(window_start).min(window.len());
+    let end = (start + finding.location.length.max(1)).min(window.len());
+    let mut annotation = AnnotationKind::Primary.span(start..end.max(start));
+    if let Some(p) = &finding.path {
+        annotation = annotation.label(format!("`{p}`"));
+    }
+    let snippet = Snippet::source(window).line_start(first_line).path(finding.location.file.as_str()).annotation(annotation);
+    let report = &[level(finding.severity).primary_title(finding.message.as_str()).id(finding.rule.as_str()).element(snippet)];
+    renderer.render(report)
+}
