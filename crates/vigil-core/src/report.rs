@@ -70,6 +70,44 @@ impl LintReport {
         self.summary.findings = self.findings.len();
     }
 
+    /// Writes [`LintReport::to_json`]'s document, pretty-printed, without building it in memory first.
+    pub fn write_json<W: std::io::Write>(&self, writer: W) -> serde_json::Result<()> {
+        #[derive(Serialize)]
+        struct JsonFinding<'a> {
+            rule: &'a str,
+            severity: crate::Severity,
+            message: &'a str,
+            file: &'a str,
+            line: usize,
+            column: usize,
+            object: &'a Option<crate::ObjectRef>,
+            path: &'a Option<String>,
+        }
+        #[derive(Serialize)]
+        struct JsonReport<'a> {
+            version: u32,
+            findings: Vec<JsonFinding<'a>>,
+            errors: &'a [InputError],
+            summary: Summary,
+        }
+        let findings = self
+            .findings
+            .iter()
+            .map(|f| JsonFinding {
+                rule: &f.rule,
+                severity: f.severity,
+                message: &f.message,
+                file: &f.location.file,
+                line: f.location.line,
+                column: f.location.column,
+                object: &f.object,
+                path: &f.path,
+            })
+            .collect();
+        let report = JsonReport { version: 1, findings, errors: &self.errors, summary: self.summary };
+        serde_json::to_writer_pretty(writer, &report)
+    }
+
     /// vigil's stable lint JSON contract (version 1):
     /// `{"version":1,"findings":[{"rule","severity","message","file","line","column","object","path"}],
     /// "errors":[{"file","message"}],"summary":{"files","objects","findings"}}`.
@@ -96,5 +134,29 @@ impl LintReport {
             "errors": self.errors,
             "summary": self.summary,
         })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::{Finding, Location, ObjectRef, Severity};
+
+    #[test]
+    fn streamed_json_equals_the_value_form() {
+        let mut report = LintReport::default();
+        let mut f = Finding::new("pss/hostPorts", Severity::High, "hostPort (x)", Location::new("a.yaml", 3, 7));
+        f.object = Some(ObjectRef { api_version: "v1".into(), kind: "Pod".into(), namespace: None, name: Some("p".into()) });
+        f.path = Some("spec.containers[0].ports[0].hostPort".into());
+        report.findings.push(f);
+        report.errors.push(InputError::at("b.yaml", 2, 1, "bad"));
+        report.summary.files = 2;
+        report.finish();
+        let mut out = Vec::new();
+        report.write_json(&mut out).unwrap();
+        let streamed: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(streamed, report.to_json());
+        assert_eq!(streamed["findings"][0]["object"]["namespace"], Value::Null);
     }
 }

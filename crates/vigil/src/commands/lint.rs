@@ -44,21 +44,30 @@ pub fn run(args: LintArgs) -> Result<ExitCode> {
     report.errors.extend(discover_errors.into_iter().map(|e| InputError::new(e.path, e.message)));
     report.finish();
 
-    let mut stdout = anstream::AutoStream::new(std::io::stdout().lock(), args.color.into());
     match args.format {
-        Format::Json => writeln!(stdout, "{}", serde_json::to_string_pretty(&report.to_json())?)?,
+        Format::Json => {
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            report.write_json(&mut stdout)?;
+            writeln!(stdout)?;
+            stdout.flush()?;
+        }
         Format::Sarif => {
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
             let rules: Vec<_> = vigil_lint::rules().into_iter().copied().collect();
             let log = vigil_core::sarif::to_sarif(&report, &rules, env!("CARGO_PKG_VERSION"));
-            writeln!(stdout, "{}", serde_json::to_string_pretty(&log)?)?;
+            serde_json::to_writer_pretty(&mut stdout, &log)?;
+            writeln!(stdout)?;
+            stdout.flush()?;
         }
         Format::Table => {
+            let stream = anstream::AutoStream::new(std::io::stdout().lock(), args.color.into());
+            let mut stdout = std::io::BufWriter::new(stream);
             render::table::write(&mut stdout, &report, &sources, config.pss(), args.color.styled())?;
+            stdout.flush()?;
             let mut stderr = anstream::AutoStream::new(std::io::stderr().lock(), args.color.into());
             render::table::write_errors(&mut stderr, &report)?;
         }
     }
-    stdout.flush()?;
     Ok(if !report.errors.is_empty() {
         ExitCode::from(2)
     } else if !report.findings.is_empty() {
