@@ -74,9 +74,18 @@ fn psa_conformance_corpus() {
                     // The fixture's name says which check it breaks.
                     let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
                     let check = stem.trim_end_matches(|c: char| c.is_ascii_digit());
+                    // At the restricted level a restricted twin replaces some baseline checks
+                    // (upstream's overrides), so it is the one that denies those fixtures.
+                    let twin = match check {
+                        "procmount" => "procmount_restricted",
+                        "hostpathvolumes" => "restrictedvolumes",
+                        "seccompprofile_baseline" => "seccompprofile_restricted",
+                        "capabilities_baseline" => "capabilities_restricted",
+                        _ => check,
+                    };
                     if result.iter().any(|(id, _)| {
                         let id = id.to_ascii_lowercase();
-                        id == check || (check == "procmount" && id == "procmount_restricted")
+                        id == check || id == twin
                     }) {
                         attributed += 1;
                     } else {

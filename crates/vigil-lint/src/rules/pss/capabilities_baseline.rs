@@ -1,5 +1,6 @@
 //! `pss/capabilities_baseline`: capabilities beyond the container runtime's default set
-//! (baseline, v1.0+).
+//! (baseline, v1.0+). From v1.22 the restricted level uses `pss/capabilities_restricted`
+//! instead (upstream `OverrideCheckIDs`).
 
 use vigil_core::{RuleMeta, Severity};
 use vigil_k8s::PodTemplate;
@@ -21,7 +22,7 @@ pub(crate) static RULE: PssRule = PssRule {
     },
     level: Level::Baseline,
     versions: &[(0, v1_0 as CheckFn)],
-    replaced_at_restricted_from: None,
+    replaced_at_restricted_from: Some(22),
 };
 
 const ALLOWED: [&str; 13] = [

@@ -1,4 +1,5 @@
-//! `pss/hostPathVolumes`: volumes that mount a node directory (baseline, v1.0+).
+//! `pss/hostPathVolumes`: volumes that mount a node directory (baseline, v1.0+). At the
+//! restricted level `pss/restrictedVolumes` replaces it (upstream `OverrideCheckIDs`).
 
 use vigil_core::{RuleMeta, Severity};
 use vigil_k8s::PodTemplate;
@@ -18,7 +19,7 @@ pub(crate) static RULE: PssRule = PssRule {
     },
     level: Level::Baseline,
     versions: &[(0, v1_0 as CheckFn)],
-    replaced_at_restricted_from: None,
+    replaced_at_restricted_from: Some(0),
 };
 
 fn v1_0<'a>(pod: &PodTemplate<'a>) -> Option<Violation<'a>> {

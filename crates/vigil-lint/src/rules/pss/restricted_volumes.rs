@@ -15,7 +15,7 @@ pub(crate) static RULE: PssRule = PssRule {
         help: "Restricted pods may only use volume types that do not reach node or external storage directly.\n\n\
                **Restricted fields:** `spec.volumes[*]`.\n\n\
                **Allowed values:** `configMap`, `csi`, `downwardAPI`, `emptyDir`, `ephemeral`, \
-               `persistentVolumeClaim`, `projected`, `secret` (a volume with no source is defaulted to `emptyDir`).\n\n\
+               `image`, `persistentVolumeClaim`, `projected`, `secret` (a volume with no source is defaulted to `emptyDir`).\n\n\
                Reference: Pod Security Standards, restricted, \"Volume Types\".",
     },
     level: Level::Restricted,
@@ -23,14 +23,16 @@ pub(crate) static RULE: PssRule = PssRule {
     replaced_at_restricted_from: None,
 };
 
+/// `image` volumes (read-only OCI artifacts) were added to the allowed sources of the check's
+/// only version by kubernetes/kubernetes#130394 (Kubernetes 1.33).
 const ALLOWED: &[&str] =
-    &["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"];
+    &["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "image", "persistentVolumeClaim", "projected", "secret"];
 
 /// Every other volume source of the core API, in the order upstream names them.
 const RESTRICTED: &[&str] = &[
     "hostPath", "gcePersistentDisk", "awsElasticBlockStore", "gitRepo", "nfs", "iscsi", "glusterfs", "rbd",
     "flexVolume", "cinder", "cephfs", "flocker", "fc", "azureFile", "vsphereVolume", "quobyte", "azureDisk",
-    "portworxVolume", "photonPersistentDisk", "scaleIO", "storageos", "image",
+    "portworxVolume", "photonPersistentDisk", "scaleIO", "storageos",
 ];
 
 fn v1_0<'a>(pod: &PodTemplate<'a>) -> Option<Violation<'a>> {

@@ -12,11 +12,12 @@ pub(crate) static RULE: PssRule = PssRule {
         summary: "container may run as root",
         help: "Without `runAsNonRoot: true` the kubelet starts an image whose user is root as root.\n\n\
                **Restricted fields:** `spec.securityContext.runAsNonRoot` and the same per container.\n\n\
-               **Allowed values:** `true`; a container may leave it unset when the pod sets it to `true`.\n\n\
+               **Allowed values:** `true`; a container may leave it unset when the pod sets it to `true`. From \
+               policy v1.35 any value when the pod runs in a user namespace (`spec.hostUsers: false`, KEP-127).\n\n\
                Reference: Pod Security Standards, restricted, \"Running as Non-root\".",
     },
     level: Level::Restricted,
-    versions: &[(0, v1_0 as CheckFn)],
+    versions: &[(0, v1_0 as CheckFn), (35, v1_35 as CheckFn)],
     replaced_at_restricted_from: None,
 };
 
@@ -70,4 +71,12 @@ fn v1_0<'a>(pod: &PodTemplate<'a>) -> Option<Violation<'a>> {
             implicit_sites,
         )
     })
+}
+
+fn v1_35<'a>(pod: &PodTemplate<'a>) -> Option<Violation<'a>> {
+    // KEP-127: root in a user namespace is not root on the node.
+    if pod.spec.get("hostUsers").and_then(|n| n.as_bool()) == Some(false) {
+        return None;
+    }
+    v1_0(pod)
 }

@@ -12,11 +12,12 @@ pub(crate) static RULE: PssRule = PssRule {
         summary: "container runs as UID 0",
         help: "Setting `runAsUser: 0` runs the container as root.\n\n\
                **Restricted fields:** `spec.securityContext.runAsUser` and the same per container.\n\n\
-               **Allowed values:** any non-zero value, or unset.\n\n\
+               **Allowed values:** any non-zero value, or unset. From policy v1.35 any value when the pod runs \
+               in a user namespace (`spec.hostUsers: false`, KEP-127).\n\n\
                Reference: Pod Security Standards, restricted, \"Running as Non-root user\" (policy v1.23+).",
     },
     level: Level::Restricted,
-    versions: &[(23, v1_23 as CheckFn)],
+    versions: &[(23, v1_23 as CheckFn), (35, v1_35 as CheckFn)],
     replaced_at_restricted_from: None,
 };
 
@@ -40,4 +41,12 @@ fn v1_23<'a>(pod: &PodTemplate<'a>) -> Option<Violation<'a>> {
     (!setters.is_empty()).then(|| {
         Violation::new("runAsUser=0", format!("{} must not set runAsUser=0", setters.join(" and ")), sites)
     })
+}
+
+fn v1_35<'a>(pod: &PodTemplate<'a>) -> Option<Violation<'a>> {
+    // KEP-127: UID 0 in a user namespace maps to an unprivileged UID on the node.
+    if pod.spec.get("hostUsers").and_then(|n| n.as_bool()) == Some(false) {
+        return None;
+    }
+    v1_23(pod)
 }

@@ -1,5 +1,6 @@
 //! `pss/seccompProfile_baseline`: seccomp explicitly disabled (baseline; annotations in
-//! v1.0–v1.18, `seccompProfile` fields from v1.19).
+//! v1.0–v1.18, `seccompProfile` fields from v1.19). From v1.19 the restricted level uses
+//! `pss/seccompProfile_restricted` instead (upstream `OverrideCheckIDs`).
 
 use vigil_core::{RuleMeta, Severity};
 use vigil_k8s::PodTemplate;
@@ -21,7 +22,7 @@ pub(crate) static RULE: PssRule = PssRule {
     },
     level: Level::Baseline,
     versions: &[(0, v1_0 as CheckFn), (19, v1_19 as CheckFn)],
-    replaced_at_restricted_from: None,
+    replaced_at_restricted_from: Some(19),
 };
 
 const POD_ANNOTATION: &str = "seccomp.security.alpha.kubernetes.io/pod";
