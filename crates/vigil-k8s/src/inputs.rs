@@ -88,7 +88,7 @@ pub fn read_input(input: &Input, max_size: u64) -> Result<Vec<u8>, LoadError> {
             let file = std::fs::File::open(path).map_err(|e| LoadError::io(&e))?;
             if let Ok(meta) = file.metadata() {
                 if meta.len() > max_size {
-                    return Err(LoadError::TooLarge { size: meta.len(), limit: max_size });
+                    return Err(LoadError::TooLarge { size: Some(meta.len()), limit: max_size });
                 }
             }
             Box::new(file)
@@ -97,7 +97,8 @@ pub fn read_input(input: &Input, max_size: u64) -> Result<Vec<u8>, LoadError> {
     let mut bytes = Vec::new();
     reader.take(max_size.saturating_add(1)).read_to_end(&mut bytes).map_err(|e| LoadError::io(&e))?;
     if bytes.len() as u64 > max_size {
-        return Err(LoadError::TooLarge { size: bytes.len() as u64, limit: max_size });
+        // Not read past the limit, so the real size is unknown.
+        return Err(LoadError::TooLarge { size: None, limit: max_size });
     }
     Ok(bytes)
 }

@@ -9,10 +9,10 @@ use crate::yaml::{Limits, parse_documents};
 #[non_exhaustive]
 pub enum LoadError {
     /// The input is larger than [`Limits::max_file_size`].
-    #[error("file is {size} bytes, larger than the limit of {limit} bytes")]
+    #[error("{}larger than the limit of {limit} bytes", match size { Some(size) => format!("file is {size} bytes, "), None => "input is ".to_string() })]
     TooLarge {
-        /// Actual size in bytes.
-        size: u64,
+        /// Actual size in bytes, when known (a stream is not read past the limit).
+        size: Option<u64>,
         /// The limit in bytes.
         limit: u64,
     },
@@ -91,7 +91,7 @@ pub fn load(name: &str, bytes: Vec<u8>, limits: &Limits) -> LoadedFile {
         error: Some(error),
     };
     if bytes.len() as u64 > limits.max_file_size {
-        return failed(LoadError::TooLarge { size: bytes.len() as u64, limit: limits.max_file_size });
+        return failed(LoadError::TooLarge { size: Some(bytes.len() as u64), limit: limits.max_file_size });
     }
     if let Some(offset) = bytes.iter().position(|b| *b == 0) {
         return failed(LoadError::NotText { reason: "NUL byte", offset });
@@ -116,7 +116,7 @@ mod tests {
     #[test]
     fn binary_and_oversized_inputs_are_errors() {
         let limits = Limits { max_file_size: 10, ..Limits::default() };
-        assert!(matches!(load("a", vec![b'a'; 11], &limits).error, Some(LoadError::TooLarge { size: 11, limit: 10 })));
+        assert!(matches!(load("a", vec![b'a'; 11], &limits).error, Some(LoadError::TooLarge { size: Some(11), limit: 10 })));
         assert!(matches!(load("a", vec![b'a', 0, 1], &Limits::default()).error, Some(LoadError::NotText { offset: 1, .. })));
         assert!(matches!(load("a", vec![b'a', 0xff], &Limits::default()).error, Some(LoadError::NotText { offset: 1, .. })));
     }

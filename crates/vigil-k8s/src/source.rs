@@ -16,8 +16,15 @@ pub struct Source {
 impl Source {
     /// Wraps `text`, read from the input called `name` (a path, or `-` for stdin).
     pub fn new(name: impl Into<String>, text: String) -> Self {
+        // YAML line breaks: `\r\n`, `\n` and a lone `\r` (YAML 1.2, 5.4).
+        let bytes = text.as_bytes();
         let mut line_starts = vec![0];
-        line_starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
+        for (i, b) in bytes.iter().enumerate() {
+            let is_break = *b == b'\n' || (*b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+            if is_break {
+                line_starts.push(i + 1);
+            }
+        }
         Source { name: name.into(), text, line_starts }
     }
 
@@ -31,12 +38,29 @@ impl Source {
         &self.text
     }
 
+    /// Byte offset where 1-based `line` starts (the end of the text past the last line).
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts.get(line.saturating_sub(1)).copied().unwrap_or(self.text.len())
+    }
+
+    /// Byte offset where 1-based `line` ends, before its line break.
+    pub fn line_end(&self, line: usize) -> usize {
+        let end = self.line_starts.get(line).map_or(self.text.len(), |next| next.saturating_sub(1));
+        let end = end.max(self.line_start(line));
+        // `\r\n` ends a line too.
+        if end > self.line_start(line) && self.text.as_bytes().get(end.saturating_sub(1)) == Some(&b'\r') && self.line_starts.get(line).is_some() {
+            end - 1
+        } else {
+            end
+        }
+    }
+
     /// The location of `span`: 1-based line and column, and the byte range of the span
     /// clipped to its first line.
     pub fn location(&self, span: Span) -> Location {
         let line = span.line.max(1) as usize;
-        let start_of_line = self.line_starts.get(line - 1).copied().unwrap_or(self.text.len());
-        let end_of_line = self.line_starts.get(line).map_or(self.text.len(), |e| e.saturating_sub(1));
+        let start_of_line = self.line_start(line);
+        let end_of_line = self.line_end(line);
         let line_text = self.text.get(start_of_line..end_of_line).unwrap_or("");
         let col = span.col as usize;
         let byte_col = line_text.char_indices().nth(col).map_or(line_text.len(), |(i, _)| i);

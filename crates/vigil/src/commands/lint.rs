@@ -41,6 +41,7 @@ pub fn run(args: LintArgs) -> Result<ExitCode> {
         Format::Table => lint_keeping_sources(&inputs, &config, &limits),
         _ => (lint(&inputs, &config, &limits), Default::default()),
     };
+    report.summary.files += discover_errors.len();
     report.errors.extend(discover_errors.into_iter().map(|e| InputError::new(e.path, e.message)));
     report.finish();
 

@@ -72,23 +72,30 @@ pub fn write(
     };
     let s = report.summary;
     if report.findings.is_empty() {
-        writeln!(out, "No findings: {} objects in {} files checked ({profile}).", s.objects, s.files)?;
+        writeln!(out, "No findings: {} checked ({profile}).", counted(s.objects, "object", s.files))?;
     } else {
         writeln!(
             out,
-            "Found {} {} ({}) in {} of {} files; {} objects checked ({profile}).",
-            s.findings,
-            if s.findings == 1 { "finding" } else { "findings" },
+            "Found {} ({}) in {} of {}; {} checked ({profile}).",
+            plural(s.findings, "finding"),
             breakdown.join(", "),
             files_with_findings,
-            s.files,
-            s.objects
+            plural(s.files, "file"),
+            plural(s.objects, "object")
         )?;
     }
     if !report.errors.is_empty() {
         writeln!(out, "{} {} could not be checked (see errors above or on stderr).", report.errors.len(), if report.errors.len() == 1 { "input" } else { "inputs" })?;
     }
     Ok(())
+}
+
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
+fn counted(objects: usize, noun: &str, files: usize) -> String {
+    format!("{} in {}", plural(objects, noun), plural(files, "file"))
 }
 
 /// One error line per input that could not be checked.
@@ -104,22 +111,25 @@ fn frame(renderer: &Renderer, finding: &Finding, source: &Source) -> String {
     let text = source.text();
     let line = finding.location.line.max(1);
     let first_line = line.saturating_sub(2).max(1);
-    let line_start = |n: usize| -> usize {
-        if n <= 1 {
-            return 0;
+    // Rebuild the window with `\n` breaks, whatever the file used (`\r\n`, lone `\r`).
+    let mut window = String::new();
+    let mut start = 0;
+    for n in first_line..=line {
+        let (from, to) = (source.line_start(n), source.line_end(n));
+        if n == line {
+            start = window.len() + finding.location.offset.saturating_sub(from).min(to.saturating_sub(from));
         }
-        text.match_indices('\n').nth(n - 2).map_or(text.len(), |(i, _)| i + 1)
-    };
-    let window_start = line_start(first_line);
-    let window_end = text[finding.location.offset.min(text.len())..].find('\n').map_or(text.len(), |i| finding.location.offset + i);
-    let window = &text[window_start..window_end.max(window_start)];
-    let start = finding.location.offset.saturating_sub(window_start).min(window.len());
+        window.push_str(text.get(from..to).unwrap_or(""));
+        if n != line {
+            window.push('\n');
+        }
+    }
     let end = (start + finding.location.length.max(1)).min(window.len());
     let mut annotation = AnnotationKind::Primary.span(start..end.max(start));
     if let Some(p) = &finding.path {
         annotation = annotation.label(format!("`{p}`"));
     }
-    let snippet = Snippet::source(window).line_start(first_line).path(finding.location.file.as_str()).annotation(annotation);
+    let snippet = Snippet::source(window.as_str()).line_start(first_line).path(finding.location.file.as_str()).annotation(annotation);
     let report = &[level(finding.severity).primary_title(finding.message.as_str()).id(finding.rule.as_str()).element(snippet)];
     renderer.render(report)
 }

@@ -1,0 +1,16 @@
+//! End-to-end tests of the `vigil` binary. Every run goes through [`common::Vigil`], which
+//! clears `VIGIL_*`, `NO_COLOR`, `RUST_LOG` and `CLICOLOR*`, picks the current directory and
+//! replaces temporary paths with `[TMP]`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+mod bad_input;
+mod config;
+mod exit_codes;
+mod formats;
+mod inputs;
+mod locations;
+mod pss;
+mod registries;
+mod sarif_schema;

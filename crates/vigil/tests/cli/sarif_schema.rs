@@ -1,0 +1,83 @@
+//! The SARIF output validates against the OASIS SARIF 2.1.0 JSON schema.
+//!
+//! Needs `$VIGIL_CORPORA` (the schemas live next to the corpora, in `$VIGIL_CORPORA/../schemas/`,
+//! with `validate.py`) and Python's `jsonschema` (pip package `jsonschema[format-nongpl]`).
+//! Without either, the test prints a loud SKIPPED message and passes.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use crate::common::{Vigil, temp_dir, write};
+
+/// The schema folder, or `None` (with a SKIPPED message) when the test cannot run here.
+fn schemas() -> Option<PathBuf> {
+    let Some(corpora) = std::env::var_os("VIGIL_CORPORA") else {
+        eprintln!(
+            "\n*** SKIPPED sarif_schema: VIGIL_CORPORA is not set, so the SARIF 2.1.0 schema \
+             ($VIGIL_CORPORA/../schemas/sarif-schema-2.1.0.json) cannot be found; .ci/run sets it ***\n"
+        );
+        return None;
+    };
+    let dir = PathBuf::from(corpora).join("../schemas");
+    for file in ["sarif-schema-2.1.0.json", "validate.py"] {
+        let path = dir.join(file);
+        assert!(path.is_file(), "VIGIL_CORPORA is set but {} is missing", path.display());
+    }
+    let jsonschema = Command::new("python3").args(["-c", "import jsonschema, referencing"]).output();
+    match jsonschema {
+        Ok(out) if out.status.success() => Some(dir),
+        Ok(out) => {
+            eprintln!(
+                "\n*** SKIPPED sarif_schema: python3 cannot import `jsonschema`/`referencing` ({}); \
+                 install them with `pip install \"jsonschema[format-nongpl]\"` ***\n",
+                String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("no error message")
+            );
+            None
+        }
+        Err(e) => {
+            eprintln!(
+                "\n*** SKIPPED sarif_schema: cannot run python3 ({e}); install Python 3 and `jsonschema[format-nongpl]` ***\n"
+            );
+            None
+        }
+    }
+}
+
+/// Validates one SARIF log with `validate.py`, failing the test with its report.
+fn assert_valid(schemas: &std::path::Path, name: &str, sarif: &str) {
+    let dir = temp_dir();
+    let file = write(dir.path(), &format!("{name}.sarif"), sarif);
+    let out = Command::new("python3")
+        .arg(schemas.join("validate.py"))
+        .arg(schemas.join("sarif-schema-2.1.0.json"))
+        .arg(&file)
+        .output()
+        .unwrap_or_else(|e| panic!("running validate.py: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.trim() == "valid",
+        "SARIF for {name} does not validate:\n{stdout}{}\n--- the log\n{sarif}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn sarif_output_validates_against_the_schema() {
+    let Some(schemas) = schemas() else { return };
+    let cases: [(&str, &[&str]); 4] = [
+        ("findings", &["deployment-violations.yaml", "multi-doc.yaml", "pod.json"]),
+        ("clean", &["pod-restricted.yaml"]),
+        // Input errors become tool execution notifications, with and without a position.
+        ("errors", &["no-such-file.yaml", "pod.json"]),
+        ("stdin", &["-"]),
+    ];
+    for (name, paths) in cases {
+        let mut vigil = Vigil::in_fixtures().args(["lint", "--format", "sarif"]).args(paths);
+        if paths.contains(&"-") {
+            vigil = vigil.stdin("apiVersion: v1\nkind: Pod\nspec: [unclosed\n");
+        }
+        let out = vigil.run();
+        assert!(matches!(out.code, Some(0..=2)), "{out}");
+        assert_valid(&schemas, name, &out.stdout);
+    }
+}
