@@ -81,12 +81,7 @@ pub struct Finding {
 
 impl Finding {
     /// A finding with no object, path or related locations.
-    pub fn new(
-        rule: impl Into<String>,
-        severity: Severity,
-        message: impl Into<String>,
-        location: Location,
-    ) -> Self {
+    pub fn new(rule: impl Into<String>, severity: Severity, message: impl Into<String>, location: Location) -> Self {
         Finding {
             rule: rule.into(),
             severity,

@@ -47,8 +47,7 @@ const SHOWN_MAX_CHARS: usize = 300;
 const INPUT_START_CHARS: usize = 64;
 
 const EXPECTED_SHAPE: &str = "expected `[registry/]repository[:tag][@digest]`";
-const EXPECTED_COMPONENT: &str =
-    "expected lowercase letters and digits separated by `.`, `_`, `__` or `-`";
+const EXPECTED_COMPONENT: &str = "expected lowercase letters and digits separated by `.`, `_`, `__` or `-`";
 
 /// A parsed and normalised container image reference: `registry/repository[:tag][@digest]`.
 ///
@@ -95,10 +94,7 @@ impl ImageReference {
         // normalize.go rejects a bare image ID, so that it is not mistaken for
         // `docker.io/library/<id>`.
         if is_image_id(s) {
-            return Err(invalid(
-                s,
-                "is a 64-digit hexadecimal image ID, expected a repository name".to_owned(),
-            ));
+            return Err(invalid(s, "is a 64-digit hexadecimal image ID, expected a repository name".to_owned()));
         }
 
         // Neither a name nor a tag may contain `@`, and a tag may contain neither `:` nor `/`.
@@ -121,12 +117,7 @@ impl ImageReference {
         if let Some(digest) = digest {
             check_digest(s, digest)?;
         }
-        Ok(ImageReference {
-            registry,
-            repository,
-            tag: tag.map(str::to_owned),
-            digest: digest.map(str::to_owned),
-        })
+        Ok(ImageReference { registry, repository, tag: tag.map(str::to_owned), digest: digest.map(str::to_owned) })
     }
 
     /// The registry host, with its port when one was written: `docker.io`, `ghcr.io`,
@@ -326,9 +317,7 @@ fn is_image_id(s: &str) -> bool {
 /// Docker's test for whether a name's first component is a registry (normalize.go
 /// `splitDockerDomain`); uppercase counts because repository paths cannot have it.
 fn looks_like_registry(component: &str) -> bool {
-    component == "localhost"
-        || component.contains(['.', ':'])
-        || component.bytes().any(|b| b.is_ascii_uppercase())
+    component == "localhost" || component.contains(['.', ':']) || component.bytes().any(|b| b.is_ascii_uppercase())
 }
 
 /// Splits a name (no tag, no digest) into normalised registry and repository path.
@@ -338,9 +327,7 @@ fn split_name(reference: &str, name: &str) -> Result<(String, String), Reference
             if !is_registry(first) {
                 // An uppercase first component is read as a registry only because paths
                 // cannot hold uppercase; if it is no host either, the path is what was meant.
-                if first.bytes().any(|b| b.is_ascii_uppercase())
-                    && is_path_component(&first.to_ascii_lowercase())
-                {
+                if first.bytes().any(|b| b.is_ascii_uppercase()) && is_path_component(&first.to_ascii_lowercase()) {
                     return Err(ReferenceError::UppercaseRepository {
                         reference: reference.to_owned(),
                         repository: name.to_owned(),
@@ -368,10 +355,7 @@ fn split_name(reference: &str, name: &str) -> Result<(String, String), Reference
         path.to_owned()
     };
     if repository.len() > MAX_REPOSITORY_LEN {
-        return Err(ReferenceError::TooLong {
-            reference: reference.to_owned(),
-            len: repository.len(),
-        });
+        return Err(ReferenceError::TooLong { reference: reference.to_owned(), len: repository.len() });
     }
     Ok((registry.to_owned(), repository))
 }
@@ -468,10 +452,7 @@ fn is_path_component(s: &str) -> bool {
 /// `[\w][\w.-]{0,127}` with ASCII `\w` (regexp.go `tag`).
 fn check_tag(reference: &str, tag: &str) -> Result<(), ReferenceError> {
     if tag.is_empty() {
-        return Err(invalid(
-            reference,
-            "ends with `:` but no tag follows, expected a tag after `:`".to_owned(),
-        ));
+        return Err(invalid(reference, "ends with `:` but no tag follows, expected a tag after `:`".to_owned()));
     }
     let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let mut bytes = tag.bytes();
@@ -491,8 +472,7 @@ fn check_digest(reference: &str, digest: &str) -> Result<(), ReferenceError> {
     if digest.is_empty() {
         return Err(invalid(
             reference,
-            "ends with `@` but no digest follows, expected `<algorithm>:<hex>` after `@`"
-                .to_owned(),
+            "ends with `@` but no digest follows, expected `<algorithm>:<hex>` after `@`".to_owned(),
         ));
     }
     let fail = |reason: String| ReferenceError::InvalidDigest {
@@ -511,10 +491,7 @@ fn check_digest(reference: &str, digest: &str) -> Result<(), ReferenceError> {
         )));
     }
     if encoded.len() < 32 || !encoded.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(fail(format!(
-            "expected at least 32 hexadecimal digits after `{}:`",
-            shown(algorithm)
-        )));
+        return Err(fail(format!("expected at least 32 hexadecimal digits after `{}:`", shown(algorithm))));
     }
     let expected_len = match algorithm {
         "sha256" => 64,
@@ -542,8 +519,7 @@ fn check_digest(reference: &str, digest: &str) -> Result<(), ReferenceError> {
 fn is_digest_algorithm(s: &str) -> bool {
     s.split(['-', '_', '+', '.']).all(|component| {
         let mut bytes = component.bytes();
-        bytes.next().is_some_and(|b| b.is_ascii_alphabetic())
-            && bytes.all(|b| b.is_ascii_alphanumeric())
+        bytes.next().is_some_and(|b| b.is_ascii_alphabetic()) && bytes.all(|b| b.is_ascii_alphanumeric())
     })
 }
 
@@ -553,8 +529,7 @@ mod tests {
     use super::*;
 
     const SHA256: &str = "sha256:ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff";
-    const SHA256_B: &str =
-        "sha256:dbcc1c35ac38df41fd2f5e4130b32ffdb93ebae8b3dbe638c23575912276fc9c";
+    const SHA256_B: &str = "sha256:dbcc1c35ac38df41fd2f5e4130b32ffdb93ebae8b3dbe638c23575912276fc9c";
     const HEX64: &str = "1a3f5e7d9c1b3a5f7e9d1c3b5a7f9e1d3c5b7a9f1e3d5d7c9b1a3f5e7d9c1b3a";
 
     /// One valid case: input, registry, repository, tag, digest, familiar form.
@@ -684,8 +659,7 @@ mod tests {
         let cases = valid_cases();
         for case in &cases {
             let input = case.input.as_str();
-            let image = ImageReference::parse(input)
-                .unwrap_or_else(|e| panic!("`{input}` should parse, got: {e}"));
+            let image = ImageReference::parse(input).unwrap_or_else(|e| panic!("`{input}` should parse, got: {e}"));
             assert_eq!(image.registry(), case.registry, "registry of `{input}`");
             assert_eq!(image.repository(), case.repository, "repository of `{input}`");
             assert_eq!(image.tag(), case.tag.as_deref(), "tag of `{input}`");
@@ -923,16 +897,10 @@ mod tests {
                 "b".repeat(248)
             )
         );
-        assert_eq!(
-            message(""),
-            "image reference is empty, expected `[registry/]repository[:tag][@digest]`"
-        );
+        assert_eq!(message(""), "image reference is empty, expected `[registry/]repository[:tag][@digest]`");
         assert_eq!(
             message(&"x".repeat(5000)),
-            format!(
-                "image reference `{}…` is 5000 bytes long, expected at most 4096 bytes",
-                "x".repeat(64)
-            )
+            format!("image reference `{}…` is 5000 bytes long, expected at most 4096 bytes", "x".repeat(64))
         );
         // Control characters are escaped, never echoed raw.
         assert_eq!(
@@ -953,17 +921,11 @@ mod tests {
         );
         assert_eq!(
             ImageReference::parse("nginx:-1"),
-            Err(ReferenceError::InvalidTag {
-                reference: "nginx:-1".to_owned(),
-                tag: "-1".to_owned()
-            })
+            Err(ReferenceError::InvalidTag { reference: "nginx:-1".to_owned(), tag: "-1".to_owned() })
         );
         assert_eq!(
             ImageReference::parse(&"z".repeat(MAX_INPUT_LEN + 10)),
-            Err(ReferenceError::InputTooLong {
-                start: "z".repeat(INPUT_START_CHARS),
-                len: MAX_INPUT_LEN + 10,
-            })
+            Err(ReferenceError::InputTooLong { start: "z".repeat(INPUT_START_CHARS), len: MAX_INPUT_LEN + 10 })
         );
     }
 
@@ -981,26 +943,16 @@ mod tests {
         for good in ["a", "0", "a.b", "a_b", "a__b", "a-b", "a---b", "a.b-c_d__e", "1.0"] {
             assert!(is_path_component(good), "`{good}` should be a path component");
         }
-        for bad in [
-            "", ".", "a.", ".a", "a..b", "a._b", "a___b", "_a", "a_", "-a", "a-", "A", "a/b", "a:b",
-        ] {
+        for bad in ["", ".", "a.", ".a", "a..b", "a._b", "a___b", "_a", "a_", "-a", "a-", "A", "a/b", "a:b"] {
             assert!(!is_path_component(bad), "`{bad}` should not be a path component");
         }
     }
 
     #[test]
     fn registry_grammar() {
-        for good in [
-            "localhost",
-            "a.b",
-            "a-b.c",
-            "a:1",
-            "1.2.3.4:65535",
-            "[::1]",
-            "[::1]:5000",
-            "[a:B::c]",
-            "XN--N3H.COM",
-        ] {
+        for good in
+            ["localhost", "a.b", "a-b.c", "a:1", "1.2.3.4:65535", "[::1]", "[::1]:5000", "[a:B::c]", "XN--N3H.COM"]
+        {
             assert!(is_registry(good), "`{good}` should be a registry");
         }
         for bad in [

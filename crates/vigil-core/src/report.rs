@@ -147,7 +147,8 @@ mod tests {
     fn streamed_json_equals_the_value_form() {
         let mut report = LintReport::default();
         let mut f = Finding::new("pss/hostPorts", Severity::High, "hostPort (x)", Location::new("a.yaml", 3, 7));
-        f.object = Some(ObjectRef { api_version: "v1".into(), kind: "Pod".into(), namespace: None, name: Some("p".into()) });
+        f.object =
+            Some(ObjectRef { api_version: "v1".into(), kind: "Pod".into(), namespace: None, name: Some("p".into()) });
         f.path = Some("spec.containers[0].ports[0].hostPort".into());
         report.findings.push(f);
         report.errors.push(InputError::at("b.yaml", 2, 1, "bad"));

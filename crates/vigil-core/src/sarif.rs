@@ -16,8 +16,7 @@ pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 /// `rules` is the rule catalogue; the driver lists every rule that appears in a finding, in
 /// catalogue order, and each result's `ruleIndex` points into that list.
 pub fn to_sarif(report: &LintReport, rules: &[RuleMeta], tool_version: &str) -> Value {
-    let used: Vec<&RuleMeta> =
-        rules.iter().filter(|r| report.findings.iter().any(|f| f.rule == r.id)).collect();
+    let used: Vec<&RuleMeta> = rules.iter().filter(|r| report.findings.iter().any(|f| f.rule == r.id)).collect();
     let descriptors: Vec<Value> = used
         .iter()
         .map(|r| {

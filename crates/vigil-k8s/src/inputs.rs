@@ -56,13 +56,13 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Input>, Vec<DiscoverError>) {
             continue;
         }
         match std::fs::metadata(path) {
-            Err(e) => errors.push(DiscoverError { path: path.display().to_string(), message: LoadError::io(&e).to_string() }),
+            Err(e) => {
+                errors.push(DiscoverError { path: path.display().to_string(), message: LoadError::io(&e).to_string() })
+            }
             Ok(meta) if !meta.is_dir() => inputs.push(Input::File(path.clone())),
             Ok(_) => {
-                let walker = ignore::WalkBuilder::new(path)
-                    .require_git(false)
-                    .sort_by_file_name(|a, b| a.cmp(b))
-                    .build();
+                let walker =
+                    ignore::WalkBuilder::new(path).require_git(false).sort_by_file_name(|a, b| a.cmp(b)).build();
                 for entry in walker {
                     match entry {
                         Ok(entry) => {
@@ -71,7 +71,9 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Input>, Vec<DiscoverError>) {
                                 inputs.push(Input::File(entry.into_path()));
                             }
                         }
-                        Err(e) => errors.push(DiscoverError { path: path.display().to_string(), message: e.to_string() }),
+                        Err(e) => {
+                            errors.push(DiscoverError { path: path.display().to_string(), message: e.to_string() })
+                        }
                     }
                 }
             }
@@ -86,10 +88,10 @@ pub fn read_input(input: &Input, max_size: u64) -> Result<Vec<u8>, LoadError> {
         Input::Stdin => Box::new(std::io::stdin().lock()),
         Input::File(path) => {
             let file = std::fs::File::open(path).map_err(|e| LoadError::io(&e))?;
-            if let Ok(meta) = file.metadata() {
-                if meta.len() > max_size {
-                    return Err(LoadError::TooLarge { size: Some(meta.len()), limit: max_size });
-                }
+            if let Ok(meta) = file.metadata()
+                && meta.len() > max_size
+            {
+                return Err(LoadError::TooLarge { size: Some(meta.len()), limit: max_size });
             }
             Box::new(file)
         }

@@ -116,9 +116,18 @@ mod tests {
     #[test]
     fn binary_and_oversized_inputs_are_errors() {
         let limits = Limits { max_file_size: 10, ..Limits::default() };
-        assert!(matches!(load("a", vec![b'a'; 11], &limits).error, Some(LoadError::TooLarge { size: Some(11), limit: 10 })));
-        assert!(matches!(load("a", vec![b'a', 0, 1], &Limits::default()).error, Some(LoadError::NotText { offset: 1, .. })));
-        assert!(matches!(load("a", vec![b'a', 0xff], &Limits::default()).error, Some(LoadError::NotText { offset: 1, .. })));
+        assert!(matches!(
+            load("a", vec![b'a'; 11], &limits).error,
+            Some(LoadError::TooLarge { size: Some(11), limit: 10 })
+        ));
+        assert!(matches!(
+            load("a", vec![b'a', 0, 1], &Limits::default()).error,
+            Some(LoadError::NotText { offset: 1, .. })
+        ));
+        assert!(matches!(
+            load("a", vec![b'a', 0xff], &Limits::default()).error,
+            Some(LoadError::NotText { offset: 1, .. })
+        ));
     }
 
     #[test]

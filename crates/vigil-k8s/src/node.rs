@@ -88,12 +88,8 @@ impl Node {
     pub fn as_bool(&self) -> Option<bool> {
         match &self.value {
             Value::Scalar(text, ScalarStyle::Plain) => match text.as_str() {
-                "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y" | "Y" => {
-                    Some(true)
-                }
-                "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "n" | "N" => {
-                    Some(false)
-                }
+                "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y" | "Y" => Some(true),
+                "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "n" | "N" => Some(false),
                 _ => None,
             },
             _ => None,

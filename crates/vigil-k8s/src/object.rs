@@ -36,19 +36,19 @@ pub fn objects_of(document: Node) -> Vec<Object> {
     while let Some((node, path)) = pending.pop() {
         let Some(reference) = object_ref(&node) else { continue };
         let mut node = node;
-        if reference.kind.ends_with("List") {
-            if let Some(pos) = node.as_map().and_then(|m| m.iter().rposition(|(k, _)| k.as_str() == Some("items"))) {
-                if let Value::Map(entries) = &mut node.value {
-                    let items = std::mem::replace(&mut entries[pos].1.value, Value::Null);
-                    if let Value::Seq(mut items) = items {
-                        let base = if path.is_empty() { "items".to_string() } else { format!("{path}.items") };
-                        for (i, item) in items.drain(..).enumerate().rev() {
-                            pending.push((item, format!("{base}[{i}]")));
-                        }
+        if reference.kind.ends_with("List")
+            && let Some(pos) = node.as_map().and_then(|m| m.iter().rposition(|(k, _)| k.as_str() == Some("items")))
+        {
+            if let Value::Map(entries) = &mut node.value {
+                let items = std::mem::replace(&mut entries[pos].1.value, Value::Null);
+                if let Value::Seq(mut items) = items {
+                    let base = if path.is_empty() { "items".to_string() } else { format!("{path}.items") };
+                    for (i, item) in items.drain(..).enumerate().rev() {
+                        pending.push((item, format!("{base}[{i}]")));
                     }
                 }
-                continue;
             }
+            continue;
         }
         out.push(Object { root: node, reference, path });
     }
@@ -63,7 +63,12 @@ fn object_ref(node: &Node) -> Option<ObjectRef> {
     }
     let metadata = node.get("metadata");
     let text = |key: &str| metadata.and_then(|m| m.get(key)).and_then(Node::as_str).map(str::to_string);
-    Some(ObjectRef { api_version, kind, namespace: text("namespace"), name: text("name").or_else(|| text("generateName")) })
+    Some(ObjectRef {
+        api_version,
+        kind,
+        namespace: text("namespace"),
+        name: text("name").or_else(|| text("generateName")),
+    })
 }
 
 #[cfg(test)]

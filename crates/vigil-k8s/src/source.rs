@@ -48,7 +48,10 @@ impl Source {
         let end = self.line_starts.get(line).map_or(self.text.len(), |next| next.saturating_sub(1));
         let end = end.max(self.line_start(line));
         // `\r\n` ends a line too.
-        if end > self.line_start(line) && self.text.as_bytes().get(end.saturating_sub(1)) == Some(&b'\r') && self.line_starts.get(line).is_some() {
+        if end > self.line_start(line)
+            && self.text.as_bytes().get(end.saturating_sub(1)) == Some(&b'\r')
+            && self.line_starts.get(line).is_some()
+        {
             end - 1
         } else {
             end

@@ -13,7 +13,8 @@ struct TemplateLocation {
 /// as Pod Security Admission matches resources.
 fn template_location(group: &str, kind: &str) -> Option<TemplateLocation> {
     const POD: TemplateLocation = TemplateLocation { metadata: "metadata", spec: "spec" };
-    const TEMPLATE: TemplateLocation = TemplateLocation { metadata: "spec.template.metadata", spec: "spec.template.spec" };
+    const TEMPLATE: TemplateLocation =
+        TemplateLocation { metadata: "spec.template.metadata", spec: "spec.template.spec" };
     const POD_TEMPLATE: TemplateLocation = TemplateLocation { metadata: "template.metadata", spec: "template.spec" };
     const CRON_JOB: TemplateLocation = TemplateLocation {
         metadata: "spec.jobTemplate.spec.template.metadata",
@@ -197,10 +198,8 @@ mod tests {
         ];
         for (api, kind, path) in cases {
             let mut doc = format!("apiVersion: {api}\nkind: {kind}\n");
-            let mut indent = 0;
-            for part in path.split('.') {
+            for (indent, part) in path.split('.').enumerate() {
                 doc.push_str(&format!("{}{part}:\n", "  ".repeat(indent)));
-                indent += 1;
             }
             doc.truncate(doc.len() - 1);
             doc.push_str(" {containers: [{name: a}], initContainers: [{name: i}], ephemeralContainers: [{name: e}]}\n");
@@ -215,6 +214,9 @@ mod tests {
     #[test]
     fn other_kinds_have_none() {
         assert!(PodTemplate::of(&object("apiVersion: v1\nkind: Service\nspec: {}\n")).is_none());
-        assert!(PodTemplate::of(&object("apiVersion: example.com/v1\nkind: Deployment\nspec: {template: {spec: {}}}\n")).is_none());
+        assert!(
+            PodTemplate::of(&object("apiVersion: example.com/v1\nkind: Deployment\nspec: {template: {spec: {}}}\n"))
+                .is_none()
+        );
     }
 }

@@ -140,9 +140,7 @@ impl Builder<'_> {
                 self.nodes += count;
                 self.complete(node, 0, count)
             }
-            Event::SequenceStart(anchor, _) => {
-                self.open(Frame::Seq { items: Vec::new(), start: span, anchor })
-            }
+            Event::SequenceStart(anchor, _) => self.open(Frame::Seq { items: Vec::new(), start: span, anchor }),
             Event::MappingStart(anchor, _) => {
                 self.open(Frame::Map { entries: Vec::new(), key: None, start: span, anchor })
             }

@@ -69,7 +69,10 @@ impl LintConfig {
                 .case_insensitive(true)
                 .build()
                 .or_else(|_| Glob::new(pattern))
-                .map_err(|e| ConfigError::RegistryPattern { pattern: pattern.to_string(), reason: e.kind().to_string() })?;
+                .map_err(|e| ConfigError::RegistryPattern {
+                    pattern: pattern.to_string(),
+                    reason: e.kind().to_string(),
+                })?;
             builder.add(glob);
             kept.push(pattern.to_string());
         }
@@ -105,11 +108,7 @@ impl LintConfig {
     }
 
     pub(crate) fn severity_of(&self, meta: &RuleMeta) -> Severity {
-        self.severities
-            .get(meta.id)
-            .or_else(|| self.severities.get(meta.family()))
-            .copied()
-            .unwrap_or(meta.severity)
+        self.severities.get(meta.id).or_else(|| self.severities.get(meta.family())).copied().unwrap_or(meta.severity)
     }
 }
 

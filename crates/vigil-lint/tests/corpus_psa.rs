@@ -12,7 +12,9 @@ use vigil_lint::{Profile, evaluate_pss};
 
 fn corpus() -> Option<PathBuf> {
     let Some(root) = std::env::var_os("VIGIL_CORPORA") else {
-        eprintln!("\n*** SKIPPED corpus_psa: VIGIL_CORPORA is not set (point it at shared/corpora to run the PSA conformance corpus) ***\n");
+        eprintln!(
+            "\n*** SKIPPED corpus_psa: VIGIL_CORPORA is not set (point it at shared/corpora to run the PSA conformance corpus) ***\n"
+        );
         return None;
     };
     let dir = Path::new(&root).join("psa/test/testdata");
@@ -97,7 +99,10 @@ fn psa_conformance_corpus() {
     }
     let rate = |n: usize, d: usize| if d == 0 { 0.0 } else { 100.0 * n as f64 / d as f64 };
     println!("psa: {passed}/{total} ({:.1}%) fixtures decided as upstream", rate(passed, total));
-    println!("psa: {attributed}/{fails} ({:.1}%) fail fixtures denied by the check they break", rate(attributed, fails));
+    println!(
+        "psa: {attributed}/{fails} ({:.1}%) fail fixtures denied by the check they break",
+        rate(attributed, fails)
+    );
     assert!(total > 4000, "only {total} fixtures found under {}", root.display());
     assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
 }

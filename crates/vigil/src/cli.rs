@@ -26,7 +26,9 @@ pub enum Command {
     ///
     /// Exit status: 0 no findings, 1 findings, 2 usage error or an input that could not be read
     /// or parsed (everything else is still checked and reported).
-    #[command(after_help = "Examples:\n  vigil lint k8s/\n  vigil lint --pss baseline:v1.30 deploy.yaml\n  kubectl kustomize overlays/prod | vigil lint - --format sarif > vigil.sarif\n  vigil lint --allowed-registry ghcr.io --allowed-registry '*.corp.example' manifests/")]
+    #[command(
+        after_help = "Examples:\n  vigil lint k8s/\n  vigil lint --pss baseline:v1.30 deploy.yaml\n  kubectl kustomize overlays/prod | vigil lint - --format sarif > vigil.sarif\n  vigil lint --allowed-registry ghcr.io --allowed-registry '*.corp.example' manifests/"
+    )]
     Lint(LintArgs),
     /// List the rules, or explain one.
     Rules(RulesArgs),

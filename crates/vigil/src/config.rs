@@ -48,7 +48,11 @@ pub fn load(explicit: Option<&Path>, disabled: bool) -> Result<(Config, Option<P
         },
     };
     let size = std::fs::metadata(&path).with_context(|| format!("reading config {}", path.display()))?.len();
-    anyhow::ensure!(size <= MAX_CONFIG_SIZE, "config {} is {size} bytes, larger than the limit of {MAX_CONFIG_SIZE}", path.display());
+    anyhow::ensure!(
+        size <= MAX_CONFIG_SIZE,
+        "config {} is {size} bytes, larger than the limit of {MAX_CONFIG_SIZE}",
+        path.display()
+    );
     let text = std::fs::read_to_string(&path).with_context(|| format!("reading config {}", path.display()))?;
     let config: Config = if text.trim().is_empty() {
         Config::default()
@@ -63,10 +67,10 @@ fn config_error(path: &Path, error: &serde_saphyr::Error) -> anyhow::Error {
     let text = error.without_snippet().to_string();
     let mut message = text.trim().trim_start_matches("error:").trim();
     // The position is given in front, so drop serde-saphyr's own `line N column M:` prefix.
-    if let Some(rest) = message.strip_prefix("line ") {
-        if let Some((_, after)) = rest.split_once(':') {
-            message = after.trim();
-        }
+    if let Some(rest) = message.strip_prefix("line ")
+        && let Some((_, after)) = rest.split_once(':')
+    {
+        message = after.trim();
     }
     let message = message.lines().next().unwrap_or(message);
     let message = match message.rsplit_once(" at line ") {

@@ -22,7 +22,8 @@ pub fn run(args: LintArgs) -> Result<ExitCode> {
     // Flags win over the config file.
     let pss = args.pss.or(section.pss).unwrap_or_else(|| "restricted:latest".to_string());
     let mut config = LintConfig::default().with_pss(&pss).with_context(|| at("`--pss`"))?;
-    let registries = if args.allowed_registries.is_empty() { section.allowed_registries } else { args.allowed_registries };
+    let registries =
+        if args.allowed_registries.is_empty() { section.allowed_registries } else { args.allowed_registries };
     if !registries.is_empty() {
         config = config.with_allowed_registries(&registries).with_context(|| at("`--allowed-registry`"))?;
     }

@@ -55,7 +55,12 @@ pub fn write(
             Some(source) => frame(&renderer, finding, source),
             None => format!(
                 "{}[{}]: {}\n --> {}:{}:{}",
-                finding.severity, finding.rule, finding.message, finding.location.file, finding.location.line, finding.location.column
+                finding.severity,
+                finding.rule,
+                finding.message,
+                finding.location.file,
+                finding.location.line,
+                finding.location.column
             ),
         };
         writeln!(out, "{rendered}\n")?;
@@ -85,7 +90,12 @@ pub fn write(
         )?;
     }
     if !report.errors.is_empty() {
-        writeln!(out, "{} {} could not be checked (see errors above or on stderr).", report.errors.len(), if report.errors.len() == 1 { "input" } else { "inputs" })?;
+        writeln!(
+            out,
+            "{} {} could not be checked (see errors above or on stderr).",
+            report.errors.len(),
+            if report.errors.len() == 1 { "input" } else { "inputs" }
+        )?;
     }
     Ok(())
 }
@@ -129,7 +139,11 @@ fn frame(renderer: &Renderer, finding: &Finding, source: &Source) -> String {
     if let Some(p) = &finding.path {
         annotation = annotation.label(format!("`{p}`"));
     }
-    let snippet = Snippet::source(window.as_str()).line_start(first_line).path(finding.location.file.as_str()).annotation(annotation);
-    let report = &[level(finding.severity).primary_title(finding.message.as_str()).id(finding.rule.as_str()).element(snippet)];
+    let snippet = Snippet::source(window.as_str())
+        .line_start(first_line)
+        .path(finding.location.file.as_str())
+        .annotation(annotation);
+    let report =
+        &[level(finding.severity).primary_title(finding.message.as_str()).id(finding.rule.as_str()).element(snippet)];
     renderer.render(report)
 }

@@ -33,7 +33,8 @@ impl Rule for UntrustedRegistry {
             return;
         }
         let allowed = patterns.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ");
-        let message = format!("image `{text}` comes from registry `{registry}`, which is not allowed (allowed: {allowed})");
+        let message =
+            format!("image `{text}` comes from registry `{registry}`, which is not allowed (allowed: {allowed})");
         out.extend(ctx.finding(&META, message, &[site]));
     }
 }

@@ -37,21 +37,21 @@ fn v1_0<'a>(pod: &PodTemplate<'a>) -> Option<Violation<'a>> {
     let mut setters = Vec::new();
     let mut values = Vec::new();
     let mut sites: Vec<Site<'a>> = Vec::new();
-    if let Some(profile) = pod.security("appArmorProfile") {
-        if !allowed_type(profile) {
-            setters.push("pod".to_string());
-            values.push(profile.get("type").and_then(Node::as_str).unwrap_or("").to_string());
-            sites.extend(spec_field(pod, "securityContext.appArmorProfile"));
-        }
+    if let Some(profile) = pod.security("appArmorProfile")
+        && !allowed_type(profile)
+    {
+        setters.push("pod".to_string());
+        values.push(profile.get("type").and_then(Node::as_str).unwrap_or("").to_string());
+        sites.extend(spec_field(pod, "securityContext.appArmorProfile"));
     }
     let mut names = Vec::new();
     for c in pod.containers() {
-        if let Some(profile) = c.security("appArmorProfile") {
-            if !allowed_type(profile) {
-                names.push(c.name());
-                values.push(profile.get("type").and_then(Node::as_str).unwrap_or("").to_string());
-                sites.extend(container_field(pod, &c, "securityContext.appArmorProfile"));
-            }
+        if let Some(profile) = c.security("appArmorProfile")
+            && !allowed_type(profile)
+        {
+            names.push(c.name());
+            values.push(profile.get("type").and_then(Node::as_str).unwrap_or("").to_string());
+            sites.extend(container_field(pod, &c, "securityContext.appArmorProfile"));
         }
     }
     if !names.is_empty() {

@@ -26,8 +26,19 @@ pub(crate) static RULE: PssRule = PssRule {
 };
 
 const ALLOWED: [&str; 13] = [
-    "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "SETFCAP",
-    "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
 ];
 
 fn v1_0<'a>(pod: &PodTemplate<'a>) -> Option<Violation<'a>> {
@@ -42,7 +53,10 @@ fn v1_0<'a>(pod: &PodTemplate<'a>) -> Option<Violation<'a>> {
             if !ALLOWED.contains(&value) {
                 bad = true;
                 caps.push(value.to_string());
-                sites.push(Site::new(cap, pod.spec_field(&format!("{}.securityContext.capabilities.add[{i}]", c.path()))));
+                sites.push(Site::new(
+                    cap,
+                    pod.spec_field(&format!("{}.securityContext.capabilities.add[{i}]", c.path())),
+                ));
             }
         }
         if bad {

@@ -51,7 +51,10 @@ fn v1_22<'a>(pod: &PodTemplate<'a>) -> Option<Violation<'a>> {
             if value != "NET_BIND_SERVICE" {
                 added = true;
                 caps.push(value.to_string());
-                sites.push(Site::new(cap, pod.spec_field(&format!("{}.securityContext.capabilities.add[{i}]", c.path()))));
+                sites.push(Site::new(
+                    cap,
+                    pod.spec_field(&format!("{}.securityContext.capabilities.add[{i}]", c.path())),
+                ));
             }
         }
         if added {

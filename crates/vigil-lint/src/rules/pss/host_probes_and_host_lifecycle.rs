@@ -24,7 +24,8 @@ pub(crate) static RULE: PssRule = PssRule {
     replaced_at_restricted_from: None,
 };
 
-const HANDLERS: [&str; 5] = ["livenessProbe", "readinessProbe", "startupProbe", "lifecycle.postStart", "lifecycle.preStop"];
+const HANDLERS: [&str; 5] =
+    ["livenessProbe", "readinessProbe", "startupProbe", "lifecycle.postStart", "lifecycle.preStop"];
 
 fn v1_34<'a>(pod: &PodTemplate<'a>) -> Option<Violation<'a>> {
     let mut names = Vec::new();

@@ -25,14 +25,41 @@ pub(crate) static RULE: PssRule = PssRule {
 
 /// `image` volumes (read-only OCI artifacts) were added to the allowed sources of the check's
 /// only version by kubernetes/kubernetes#130394 (Kubernetes 1.33).
-const ALLOWED: &[&str] =
-    &["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "image", "persistentVolumeClaim", "projected", "secret"];
+const ALLOWED: &[&str] = &[
+    "configMap",
+    "csi",
+    "downwardAPI",
+    "emptyDir",
+    "ephemeral",
+    "image",
+    "persistentVolumeClaim",
+    "projected",
+    "secret",
+];
 
 /// Every other volume source of the core API, in the order upstream names them.
 const RESTRICTED: &[&str] = &[
-    "hostPath", "gcePersistentDisk", "awsElasticBlockStore", "gitRepo", "nfs", "iscsi", "glusterfs", "rbd",
-    "flexVolume", "cinder", "cephfs", "flocker", "fc", "azureFile", "vsphereVolume", "quobyte", "azureDisk",
-    "portworxVolume", "photonPersistentDisk", "scaleIO", "storageos",
+    "hostPath",
+    "gcePersistentDisk",
+    "awsElasticBlockStore",
+    "gitRepo",
+    "nfs",
+    "iscsi",
+    "glusterfs",
+    "rbd",
+    "flexVolume",
+    "cinder",
+    "cephfs",
+    "flocker",
+    "fc",
+    "azureFile",
+    "vsphereVolume",
+    "quobyte",
+    "azureDisk",
+    "portworxVolume",
+    "photonPersistentDisk",
+    "scaleIO",
+    "storageos",
 ];
 
 fn v1_0<'a>(pod: &PodTemplate<'a>) -> Option<Violation<'a>> {

@@ -38,9 +38,8 @@ fn v1_23<'a>(pod: &PodTemplate<'a>) -> Option<Violation<'a>> {
     if !names.is_empty() {
         setters.push(format!("{} {}", plural("container", "containers", names.len()), join_quote(&names)));
     }
-    (!setters.is_empty()).then(|| {
-        Violation::new("runAsUser=0", format!("{} must not set runAsUser=0", setters.join(" and ")), sites)
-    })
+    (!setters.is_empty())
+        .then(|| Violation::new("runAsUser=0", format!("{} must not set runAsUser=0", setters.join(" and ")), sites))
 }
 
 fn v1_35<'a>(pod: &PodTemplate<'a>) -> Option<Violation<'a>> {

@@ -68,19 +68,19 @@ fn check<'a>(pod: &PodTemplate<'a>, allowed: &[&str]) -> Option<Violation<'a>> {
     let mut bad = Bad::default();
     let mut setters = Vec::new();
     let mut sites: Vec<Site<'a>> = Vec::new();
-    if let Some(options) = pod.security("seLinuxOptions") {
-        if !bad.valid(options, allowed) {
-            setters.push("pod".to_string());
-            sites.extend(spec_field(pod, "securityContext.seLinuxOptions"));
-        }
+    if let Some(options) = pod.security("seLinuxOptions")
+        && !bad.valid(options, allowed)
+    {
+        setters.push("pod".to_string());
+        sites.extend(spec_field(pod, "securityContext.seLinuxOptions"));
     }
     let mut names = Vec::new();
     for c in pod.containers() {
-        if let Some(options) = c.security("seLinuxOptions") {
-            if !bad.valid(options, allowed) {
-                names.push(c.name());
-                sites.extend(container_field(pod, &c, "securityContext.seLinuxOptions"));
-            }
+        if let Some(options) = c.security("seLinuxOptions")
+            && !bad.valid(options, allowed)
+        {
+            names.push(c.name());
+            sites.extend(container_field(pod, &c, "securityContext.seLinuxOptions"));
         }
     }
     if !names.is_empty() {

@@ -4,7 +4,9 @@
 use vigil_core::{RuleMeta, Severity};
 use vigil_k8s::{Node, PodTemplate};
 
-use crate::pss::{CheckFn, Level, PssRule, Violation, container_field, container_site, join_quote, plural, sorted_set, spec_field};
+use crate::pss::{
+    CheckFn, Level, PssRule, Violation, container_field, container_site, join_quote, plural, sorted_set, spec_field,
+};
 
 pub(crate) static RULE: PssRule = PssRule {
     meta: RuleMeta {
@@ -43,7 +45,8 @@ fn v1_19<'a>(pod: &PodTemplate<'a>) -> Option<Violation<'a>> {
             setters.push("pod".to_string());
             values.push(ty.to_string());
             explicit_sites.extend(
-                spec_field(pod, "securityContext.seccompProfile.type").or_else(|| spec_field(pod, "securityContext.seccompProfile")),
+                spec_field(pod, "securityContext.seccompProfile.type")
+                    .or_else(|| spec_field(pod, "securityContext.seccompProfile")),
             );
         }
     }

@@ -22,7 +22,13 @@ pub(crate) static RULE: PssRule = PssRule {
                Reference: Pod Security Standards, baseline, \"Sysctls\".",
     },
     level: Level::Baseline,
-    versions: &[(0, v1_0 as CheckFn), (27, v1_27 as CheckFn), (29, v1_29 as CheckFn), (32, v1_32 as CheckFn), (37, v1_37 as CheckFn)],
+    versions: &[
+        (0, v1_0 as CheckFn),
+        (27, v1_27 as CheckFn),
+        (29, v1_29 as CheckFn),
+        (32, v1_32 as CheckFn),
+        (37, v1_37 as CheckFn),
+    ],
     replaced_at_restricted_from: None,
 };
 
@@ -34,8 +40,12 @@ const SAFE_1_0: &[&str] = &[
     "net.ipv4.ip_unprivileged_port_start",
 ];
 const ADDED_1_27: &[&str] = &["net.ipv4.ip_local_reserved_ports"];
-const ADDED_1_29: &[&str] =
-    &["net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes"];
+const ADDED_1_29: &[&str] = &[
+    "net.ipv4.tcp_keepalive_time",
+    "net.ipv4.tcp_fin_timeout",
+    "net.ipv4.tcp_keepalive_intvl",
+    "net.ipv4.tcp_keepalive_probes",
+];
 const ADDED_1_32: &[&str] = &["net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem"];
 const ADDED_1_37: &[&str] = &["net.ipv4.tcp_slow_start_after_idle", "net.ipv4.tcp_notsent_lowat"];
 

@@ -38,7 +38,9 @@ fn v1_0<'a>(pod: &PodTemplate<'a>) -> Option<Violation<'a>> {
     }
     let containers = || format!("{} {}", plural("container", "containers", names.len()), join_quote(&names));
     let detail = match (pod_set, names.is_empty()) {
-        (true, false) => format!("pod and {} must not set securityContext.windowsOptions.hostProcess=true", containers()),
+        (true, false) => {
+            format!("pod and {} must not set securityContext.windowsOptions.hostProcess=true", containers())
+        }
         (true, true) => "pod must not set securityContext.windowsOptions.hostProcess=true".to_string(),
         _ => format!("{} must not set securityContext.windowsOptions.hostProcess=true", containers()),
     };
