@@ -143,7 +143,35 @@ fn frame(renderer: &Renderer, finding: &Finding, source: &Source) -> String {
         .line_start(first_line)
         .path(finding.location.file.as_str())
         .annotation(annotation);
-    let report =
-        &[level(finding.severity).primary_title(finding.message.as_str()).id(finding.rule.as_str()).element(snippet)];
-    renderer.render(report)
+    // Other offending fields of the same finding (e.g. the other containers), one line each.
+    let related: Vec<(String, usize, std::ops::Range<usize>, &str)> = finding
+        .related
+        .iter()
+        .take(MAX_RELATED)
+        .map(|r| {
+            let n = r.location.line.max(1);
+            let (from, to) = (source.line_start(n), source.line_end(n));
+            let line_text = text.get(from..to).unwrap_or("").to_string();
+            let start = r.location.offset.saturating_sub(from).min(line_text.len());
+            let end = (start + r.location.length.max(1)).min(line_text.len()).max(start);
+            (line_text, n, start..end, r.message.as_str())
+        })
+        .collect();
+    let mut group =
+        level(finding.severity).primary_title(finding.message.as_str()).id(finding.rule.as_str()).element(snippet);
+    for (line_text, n, span, label) in &related {
+        group = group.element(
+            Snippet::source(line_text.as_str())
+                .line_start(*n)
+                .path(finding.location.file.as_str())
+                .annotation(AnnotationKind::Context.span(span.clone()).label(*label)),
+        );
+    }
+    if finding.related.len() > MAX_RELATED {
+        group = group.element(Level::NOTE.message(format!("and {} more", finding.related.len() - MAX_RELATED)));
+    }
+    renderer.render(&[group])
 }
+
+/// Related locations shown under a finding in the table.
+const MAX_RELATED: usize = 4;
