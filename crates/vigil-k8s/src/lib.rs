@@ -6,8 +6,9 @@
 //! *where* it was written. Trees are untyped on purpose: typed Kubernetes structs drop
 //! unknown fields and positions, and a linter needs both.
 //!
-//! Hostile input is bounded by [`Limits`]: file size, nesting depth, node count (alias
+//! Hostile input is bounded by [`Limits`]: file size, nesting depth, nodes per document (alias
 //! expansions included) and document count. Exceeding a limit is an error for that input.
+//! [`load_each`] streams objects document by document, so memory holds one document at a time.
 //!
 //! ```
 //! use vigil_k8s::{load, Limits, PodTemplate};
@@ -28,9 +29,9 @@ mod workload;
 mod yaml;
 
 pub use inputs::{DiscoverError, Input, discover, is_manifest_path, read_input};
-pub use load::{LoadError, LoadedFile, load};
+pub use load::{LoadError, LoadOutcome, LoadedFile, load, load_each};
 pub use node::{Node, ScalarStyle, Span, Value};
 pub use object::{Object, objects_of};
 pub use source::Source;
 pub use workload::{Container, ContainerKind, PodTemplate};
-pub use yaml::{Documents, Limits, SyntaxError, parse_documents};
+pub use yaml::{Documents, Limits, SyntaxError, parse_documents, parse_documents_each};

@@ -2,7 +2,7 @@
 
 use crate::object::{Object, objects_of};
 use crate::source::Source;
-use crate::yaml::{Limits, parse_documents};
+use crate::yaml::{Limits, parse_documents_each};
 
 /// Why an input (or part of it) could not be loaded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -82,11 +82,32 @@ pub struct LoadedFile {
     pub error: Option<LoadError>,
 }
 
-/// Loads the objects of one input called `name` from `bytes`.
+/// What [`load_each`] leaves once every object has been handed over.
+#[derive(Debug)]
+pub struct LoadOutcome {
+    /// The text with its name and a line index.
+    pub source: Source,
+    /// Number of Kubernetes objects handed over.
+    pub objects: usize,
+    /// Number of YAML documents parsed.
+    pub documents: usize,
+    /// The error that stopped loading, if any.
+    pub error: Option<LoadError>,
+}
+
+/// Loads the objects of one input called `name` from `bytes`, keeping them all.
 pub fn load(name: &str, bytes: Vec<u8>, limits: &Limits) -> LoadedFile {
-    let failed = |error: LoadError| LoadedFile {
+    let mut objects = Vec::new();
+    let outcome = load_each(name, bytes, limits, |_, object| objects.push(object));
+    LoadedFile { source: outcome.source, objects, documents: outcome.documents, error: outcome.error }
+}
+
+/// Loads one input document by document, handing each object to `each` with the input's
+/// source as soon as its document is complete; memory holds one document at a time.
+pub fn load_each(name: &str, bytes: Vec<u8>, limits: &Limits, mut each: impl FnMut(&Source, Object)) -> LoadOutcome {
+    let failed = |error: LoadError| LoadOutcome {
         source: Source::new(name, String::new()),
-        objects: Vec::new(),
+        objects: 0,
         documents: 0,
         error: Some(error),
     };
@@ -102,11 +123,18 @@ pub fn load(name: &str, bytes: Vec<u8>, limits: &Limits) -> LoadedFile {
             return failed(LoadError::NotText { reason: "invalid UTF-8", offset: e.utf8_error().valid_up_to() });
         }
     };
-    let parsed = parse_documents(&text, limits);
-    let documents = parsed.documents.len();
-    let objects = parsed.documents.into_iter().flat_map(objects_of).collect();
-    let error = parsed.error.map(|e| LoadError::Syntax { line: e.line, column: e.column, message: e.message });
-    LoadedFile { source: Source::new(name, text), objects, documents, error }
+    let source = Source::new(name, text);
+    let mut objects = 0;
+    let mut documents = 0;
+    let result = parse_documents_each(source.text(), limits, |document| {
+        documents += 1;
+        for object in objects_of(document) {
+            objects += 1;
+            each(&source, object);
+        }
+    });
+    let error = result.err().map(|e| LoadError::Syntax { line: e.line, column: e.column, message: e.message });
+    LoadOutcome { source, objects, documents, error }
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ pub struct Limits {
     pub max_file_size: u64,
     /// Deepest nesting of sequences and mappings (default 256).
     pub max_depth: usize,
-    /// Most nodes in one input, counting every alias expansion (default 4,000,000).
+    /// Most nodes in one document, counting every alias expansion (default 1,000,000).
     pub max_nodes: usize,
     /// Most documents in one input (default 100,000).
     pub max_documents: usize,
@@ -26,7 +26,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_file_size: 32 * 1024 * 1024, max_depth: 256, max_nodes: 4_000_000, max_documents: 100_000 }
+        Limits { max_file_size: 32 * 1024 * 1024, max_depth: 256, max_nodes: 1_000_000, max_documents: 100_000 }
     }
 }
 
@@ -57,45 +57,50 @@ enum Frame {
     Map { entries: Vec<(Node, Node)>, key: Option<Node>, start: SaphyrSpan, anchor: usize },
 }
 
-/// Parses every document of `text` under `limits`.
+/// Parses every document of `text` under `limits` and keeps them all.
 pub fn parse_documents(text: &str, limits: &Limits) -> Documents {
-    let mut out = Documents::default();
+    let mut documents = Vec::new();
+    let error = parse_documents_each(text, limits, |doc| documents.push(doc)).err();
+    Documents { documents, error }
+}
+
+/// Parses `text` one document at a time, handing each complete document to `each` before
+/// the next is built, so memory holds one document however many the input has. Returns
+/// the number of documents, or the error that stopped parsing (documents before it were
+/// already handed over).
+pub fn parse_documents_each(text: &str, limits: &Limits, mut each: impl FnMut(Node)) -> Result<usize, SyntaxError> {
     let mut builder = Builder { limits, stack: Vec::new(), anchors: HashMap::new(), nodes: 0, root: None };
+    let mut documents = 0usize;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for event in Parser::new_from_str(text) {
-        let (event, span) = match event {
-            Ok(pair) => pair,
-            Err(e) => {
-                out.error = Some(SyntaxError {
-                    line: e.marker().line(),
-                    column: e.marker().col() + 1,
-                    message: e.info().to_string(),
-                });
-                return out;
-            }
-        };
+        let (event, span) = event.map_err(|e| SyntaxError {
+            line: e.marker().line(),
+            column: e.marker().col() + 1,
+            message: e.info().to_string(),
+        })?;
         let result = match event {
             Event::DocumentStart(_) => {
                 builder.anchors.clear();
                 builder.root = None;
+                builder.nodes = 0;
                 Ok(())
             }
             Event::DocumentEnd => {
-                if out.documents.len() >= limits.max_documents {
+                if documents >= limits.max_documents {
                     Err(format!("more than {} documents", limits.max_documents))
                 } else {
-                    out.documents.push(builder.root.take().unwrap_or_else(|| Node::null(convert(span))));
+                    documents += 1;
+                    each(builder.root.take().unwrap_or_else(|| Node::null(convert(span))));
                     Ok(())
                 }
             }
             other => builder.event(other, span),
         };
         if let Err(message) = result {
-            out.error = Some(SyntaxError { line: span.start.line(), column: span.start.col() + 1, message });
-            return out;
+            return Err(SyntaxError { line: span.start.line(), column: span.start.col() + 1, message });
         }
     }
-    out
+    Ok(documents)
 }
 
 struct Builder<'l> {

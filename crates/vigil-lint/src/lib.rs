@@ -29,7 +29,7 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 use vigil_core::{Finding, InputError, LintReport, RuleMeta};
-use vigil_k8s::{Input, Limits, LoadError, LoadedFile, PodTemplate, Source, load, read_input};
+use vigil_k8s::{Input, Limits, LoadError, LoadedFile, Object, PodTemplate, Source, load_each, read_input};
 
 pub use config::{ConfigError, LintConfig};
 pub use pss::{LATEST_MINOR, Level, Profile, Version};
@@ -71,17 +71,31 @@ pub fn rule(id: &str) -> Option<&'static RuleMeta> {
 /// Runs every enabled rule on the objects of one loaded file. Findings are sorted by
 /// line, column and rule ID. The file's load error, if any, is not reported here.
 pub fn lint_file(file: &LoadedFile, config: &LintConfig) -> Vec<Finding> {
-    let enabled: Vec<_> = rules::RULES.iter().filter(|r| config.is_enabled(r.meta())).collect();
+    let enabled = enabled_rules(config);
     let mut out = Vec::new();
     for object in &file.objects {
-        let Some(pod) = PodTemplate::of(object) else { continue };
-        let ctx = Ctx { object, source: &file.source, config };
-        for rule in &enabled {
-            rule.pod(&pod, &ctx, &mut out);
-        }
+        lint_object(object, &file.source, config, &enabled, &mut out);
     }
     out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     out
+}
+
+fn enabled_rules(config: &LintConfig) -> Vec<&'static dyn rule::Rule> {
+    rules::RULES.iter().copied().filter(|r| config.is_enabled(r.meta())).collect()
+}
+
+fn lint_object(
+    object: &Object,
+    source: &Source,
+    config: &LintConfig,
+    enabled: &[&'static dyn rule::Rule],
+    out: &mut Vec<Finding>,
+) {
+    let Some(pod) = PodTemplate::of(object) else { return };
+    let ctx = Ctx { object, source, config };
+    for rule in enabled {
+        rule.pod(&pod, &ctx, out);
+    }
 }
 
 /// Reads, parses and lints every input in parallel, and collects one report. An input that
@@ -109,18 +123,24 @@ fn run(
     limits: &Limits,
     keep_sources: bool,
 ) -> (LintReport, BTreeMap<String, Source>) {
+    let enabled = enabled_rules(config);
     let per_file: Vec<FileResult> = inputs
         .par_iter()
         .map(|input| {
             let name = input.name();
-            let file = match read_input(input, limits.max_file_size) {
-                Ok(bytes) => load(&name, bytes, limits),
+            let bytes = match read_input(input, limits.max_file_size) {
+                Ok(bytes) => bytes,
                 Err(e) => return (0, Vec::new(), Some(input_error(name, &e)), None),
             };
-            let findings = lint_file(&file, config);
-            let error = file.error.as_ref().map(|e| input_error(name.clone(), e));
-            let source = (keep_sources && !findings.is_empty()).then(|| file.source.clone());
-            (file.objects.len(), findings, error, source)
+            // Objects are linted as their documents complete, so a file with many documents
+            // never holds more than one tree.
+            let mut findings = Vec::new();
+            let outcome = load_each(&name, bytes, limits, |source, object| {
+                lint_object(&object, source, config, &enabled, &mut findings)
+            });
+            let error = outcome.error.as_ref().map(|e| input_error(name.clone(), e));
+            let source = (keep_sources && !findings.is_empty()).then_some(outcome.source);
+            (outcome.objects, findings, error, source)
         })
         .collect();
     let mut report = LintReport::default();
