@@ -137,7 +137,7 @@ impl Builder<'_> {
                     .ok_or_else(|| "alias refers to an unknown anchor".to_string())?;
                 if self.nodes.saturating_add(count) > self.limits.max_nodes {
                     return Err(format!(
-                        "alias expansion exceeds the limit of {} nodes (possible alias bomb)",
+                        "alias expansion exceeds the limit of {} nodes in one document (possible alias bomb)",
                         self.limits.max_nodes
                     ));
                 }
@@ -166,7 +166,14 @@ impl Builder<'_> {
     fn charge(&mut self, n: usize) -> Result<(), String> {
         self.nodes += n;
         if self.nodes > self.limits.max_nodes {
-            return Err(format!("more than {} nodes", self.limits.max_nodes));
+            return Err(if self.anchors.is_empty() {
+                format!("more than {} nodes in one document", self.limits.max_nodes)
+            } else {
+                format!(
+                    "alias expansion exceeds the limit of {} nodes in one document (possible alias bomb)",
+                    self.limits.max_nodes
+                )
+            });
         }
         Ok(())
     }

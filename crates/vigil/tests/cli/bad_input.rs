@@ -158,7 +158,7 @@ fn alias_bomb() {
     }
     let dir = temp_dir();
     write(dir.path(), "bomb.yaml", &text);
-    assert_one_error(dir.path(), "bomb.yaml", "alias expansion exceeds the limit of 4000000 nodes");
+    assert_one_error(dir.path(), "bomb.yaml", "alias expansion exceeds the limit of 1000000 nodes");
 
     // The same bomb in a Kubernetes object, with the alias where a rule would look.
     let pod = format!(
