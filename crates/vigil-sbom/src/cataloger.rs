@@ -1,0 +1,64 @@
+//! The trait every cataloger implements.
+
+use crate::Package;
+
+/// What a cataloger is given: the file's path and bytes, plus a way to read sibling files
+/// (for formats that include others, such as `requirements.txt`'s `-r`).
+pub struct CatalogInput<'a> {
+    /// `/`-separated path of the file.
+    pub path: &'a str,
+    /// The file's bytes.
+    pub contents: &'a [u8],
+    /// The distribution of the image or root file system (`Debian:12`, `Alpine:v3.19`), for OS
+    /// package databases.
+    pub distro: Option<&'a str>,
+    /// Reads another file by `/`-separated path (already resolved against this file's folder).
+    pub read: Option<&'a dyn Fn(&str) -> Option<Vec<u8>>>,
+}
+
+impl<'a> CatalogInput<'a> {
+    /// An input with no distro and no access to other files.
+    pub fn new(path: &'a str, contents: &'a [u8]) -> Self {
+        CatalogInput { path, contents, distro: None, read: None }
+    }
+
+    /// The contents as UTF-8 text.
+    pub fn text(&self) -> Result<&'a str, CatalogError> {
+        std::str::from_utf8(self.contents)
+            .map_err(|e| CatalogError::new(self.path, format!("not UTF-8 text at byte {}", e.valid_up_to())))
+    }
+}
+
+/// A file a cataloger could not read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct CatalogError {
+    /// The file.
+    pub path: String,
+    /// What was wrong, e.g. `invalid JSON at line 3 column 7: expected value`.
+    pub message: String,
+}
+
+impl CatalogError {
+    /// An error about `path`.
+    pub fn new(path: &str, message: impl Into<String>) -> Self {
+        CatalogError { path: path.to_string(), message: message.into() }
+    }
+}
+
+/// Turns one kind of file into packages.
+pub trait Cataloger: Send + Sync {
+    /// Stable ID, e.g. `npm-package-lock`, `dpkg-status`.
+    fn id(&self) -> &'static str;
+
+    /// Whether this cataloger reads the file at `path` (`/`-separated; judged by name or path).
+    fn matches(&self, path: &str) -> bool;
+
+    /// Parses the file. Packages carry `input.path` as their location; the caller adds the layer.
+    fn parse(&self, input: &CatalogInput<'_>) -> Result<Vec<Package>, CatalogError>;
+}
+
+/// The file name part of a `/`-separated path.
+pub(crate) fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}

@@ -1,0 +1,6 @@
+//! javascript catalogers.
+
+use crate::Cataloger;
+
+/// The catalogers of this family.
+pub(crate) static CATALOGERS: &[&dyn Cataloger] = &[];
