@@ -189,8 +189,17 @@ fn walk_layer(
         bad(format!("corrupt or truncated layer: {e}"))
     };
     let entries = archive.entries().map_err(map_err)?;
+    // End of the last entry's data in the tar stream: some writers (umoci 0.4) end a layer right
+    // after the last file's data, without its padding or the end-of-archive blocks. That is
+    // accepted; a stream that ends anywhere else is truncated.
+    let mut data_end = 0u64;
     for entry in entries {
-        let mut entry = entry.map_err(map_err)?;
+        let mut entry = match entry {
+            Ok(entry) => entry,
+            Err(_) if data_end > 0 && produced.get() == data_end => break,
+            Err(e) => return Err(map_err(e)),
+        };
+        data_end = entry.raw_file_position() + entry.size();
         stats.entries += 1;
         if stats.entries > limits.max_entries {
             return Err(Error::Limit {

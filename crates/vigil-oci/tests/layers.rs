@@ -154,3 +154,22 @@ fn malformed_layouts_name_the_problem() {
     let err = open(dir.path(), Limits::default()).unwrap_err().to_string();
     assert!(err.contains("invalid digest"), "{err}");
 }
+
+#[test]
+fn missing_final_padding_is_accepted_but_cut_data_is_not() {
+    // umoci 0.4 ends layers right after the last file's data.
+    let full = tar(&[Item::File("a", b"first"), Item::File("b", b"second file")]);
+    let data_end = 512 + 512 + 512 + "second file".len();
+    let unpadded = full[..data_end].to_vec();
+    let dir = tempfile::tempdir().unwrap();
+    write_layout(dir.path(), &[(unpadded.clone(), unpadded, TAR_LAYER)]);
+    let got = files(&open(dir.path(), Limits::default()).unwrap()).unwrap();
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[1].2, "second file");
+
+    let cut = full[..data_end - 3].to_vec();
+    let dir = tempfile::tempdir().unwrap();
+    write_layout(dir.path(), &[(cut.clone(), cut, TAR_LAYER)]);
+    let err = files(&open(dir.path(), Limits::default()).unwrap()).unwrap_err();
+    assert!(matches!(err, Error::BadLayer { .. }), "{err}");
+}
