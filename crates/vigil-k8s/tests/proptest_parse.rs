@@ -138,8 +138,14 @@ fn manifests() -> impl Strategy<Value = String> {
 
 /// The invariants of one load under `limits`.
 fn check(file: &LoadedFile, limits: &Limits) {
+    // The node budget is per document (alias expansions included).
+    for object in &file.objects {
+        let nodes = object.root.count();
+        assert!(nodes <= limits.max_nodes, "{nodes} nodes in one object, limit {}", limits.max_nodes);
+    }
     let nodes = total_nodes(file);
-    assert!(nodes <= limits.max_nodes, "{nodes} nodes in objects, limit {}", limits.max_nodes);
+    let budget = limits.max_nodes.saturating_mul(file.documents.max(1));
+    assert!(nodes <= budget, "{nodes} nodes in {} documents, limit {} per document", file.documents, limits.max_nodes);
     assert!(file.documents <= limits.max_documents);
     if let Some(LoadError::Syntax { line, column, .. }) = &file.error {
         // YAML 1.2 counts `\n`, `\r\n` and a lone `\r` as line breaks (spec 5.4); the parser

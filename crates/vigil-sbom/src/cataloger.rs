@@ -2,6 +2,9 @@
 
 use crate::Package;
 
+/// Reads a file by `/`-separated path relative to the cataloged file's folder.
+pub type ReadFile<'a> = dyn Fn(&str) -> Option<Vec<u8>> + 'a;
+
 /// What a cataloger is given: the file's path and bytes, plus a way to read sibling files
 /// (for formats that include others, such as `requirements.txt`'s `-r`).
 pub struct CatalogInput<'a> {
@@ -13,7 +16,7 @@ pub struct CatalogInput<'a> {
     /// package databases.
     pub distro: Option<&'a str>,
     /// Reads another file by `/`-separated path (already resolved against this file's folder).
-    pub read: Option<&'a dyn Fn(&str) -> Option<Vec<u8>>>,
+    pub read: Option<&'a ReadFile<'a>>,
 }
 
 impl<'a> CatalogInput<'a> {

@@ -14,10 +14,16 @@
 #![warn(missing_docs)]
 
 mod cataloger;
+pub mod format;
+pub mod distro;
 pub mod catalogers;
 mod package;
 pub mod purl;
+mod sbom;
+mod scan;
 
-pub use cataloger::{CatalogError, CatalogInput, Cataloger};
+pub use cataloger::{CatalogError, CatalogInput, Cataloger, ReadFile};
 pub use catalogers::catalogers;
 pub use package::{Package, PackageLocation, SourcePackage, ecosystem};
+pub use sbom::{DistroInfo, Sbom, SbomError, SourceInfo};
+pub use scan::{ScanLimits, catalog, kind_name};

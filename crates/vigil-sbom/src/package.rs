@@ -46,7 +46,7 @@ pub struct PackageLocation {
 }
 
 /// The source package an OS package was built from (Debian advisories are keyed by it).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 pub struct SourcePackage {
     /// Source package name.
     pub name: String,

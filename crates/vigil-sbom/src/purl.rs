@@ -88,9 +88,9 @@ impl std::fmt::Display for Purl {
     }
 }
 
-/// Percent-encodes everything but unreserved characters (RFC 3986) and `:` which the
-/// spec leaves readable in names and versions (`pkg:deb/debian/curl@7.50.3-1?epoch=1`
-/// carries epochs as qualifiers, but Maven and Go versions may contain `+`).
+/// Percent-encodes everything but the unreserved characters of RFC 3986 and `:`, as the purl
+/// specification's "Character encoding" section requires (so `+` is `%2B`; packageurl-go,
+/// used by Syft and Trivy, leaves `+` as is, which the spec does not allow).
 fn encode(s: &str) -> String {
     encode_with(s, b"-._~:")
 }
@@ -141,5 +141,93 @@ mod tests {
             "pkg:golang/google.golang.org/api@v0.0.0%2Bincompatible"
         );
         assert_eq!(Purl::new("pypi", "django").version("").to_string(), "pkg:pypi/django");
+    }
+}
+
+/// A parsed package URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedPurl {
+    /// Type, lowercase (`npm`, `deb`).
+    pub ty: String,
+    /// Namespace, decoded, `/`-separated.
+    pub namespace: Option<String>,
+    /// Name, decoded.
+    pub name: String,
+    /// Version, decoded.
+    pub version: Option<String>,
+    /// Qualifiers, decoded.
+    pub qualifiers: Vec<(String, String)>,
+}
+
+impl ParsedPurl {
+    /// The value of qualifier `key`.
+    pub fn qualifier(&self, key: &str) -> Option<&str> {
+        self.qualifiers.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Parses `pkg:type/namespace/name@version?qualifiers#subpath`.
+pub fn parse(purl: &str) -> Option<ParsedPurl> {
+    let rest = purl.strip_prefix("pkg:")?.trim_start_matches('/');
+    let rest = rest.split_once('#').map_or(rest, |(r, _)| r);
+    let (rest, qualifiers) = match rest.split_once('?') {
+        Some((r, q)) => (r, q),
+        None => (rest, ""),
+    };
+    let (ty, path) = rest.split_once('/')?;
+    let path = path.trim_end_matches('/');
+    let (path, version) = match path.rsplit_once('@') {
+        Some((p, v)) if !p.is_empty() => (p, Some(decode(v)?)),
+        _ => (path, None),
+    };
+    let (namespace, name) = match path.rsplit_once('/') {
+        Some((ns, n)) => (Some(ns.split('/').map(decode).collect::<Option<Vec<_>>>()?.join("/")), decode(n)?),
+        None => (None, decode(path)?),
+    };
+    if ty.is_empty() || name.is_empty() {
+        return None;
+    }
+    let qualifiers = qualifiers
+        .split('&')
+        .filter(|q| !q.is_empty())
+        .filter_map(|q| q.split_once('=').and_then(|(k, v)| Some((k.to_ascii_lowercase(), decode(v)?))))
+        .collect();
+    Some(ParsedPurl { ty: ty.to_ascii_lowercase(), namespace, name, version, qualifiers })
+}
+
+fn decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes.get(i) {
+            Some(b'%') => {
+                let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 3;
+            }
+            Some(b) => {
+                out.push(*b);
+                i += 1;
+            }
+            None => break,
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod parse_tests {
+    use super::*;
+
+    #[test]
+    fn round_trip() {
+        let p = parse("pkg:npm/%40angular/core@16.0.0").unwrap_or_else(|| panic!());
+        assert_eq!((p.namespace.as_deref(), p.name.as_str(), p.version.as_deref()), (Some("@angular"), "core", Some("16.0.0")));
+        let d = parse("pkg:deb/debian/zlib1g@1.2.13.dfsg-1?arch=amd64&epoch=1&distro=debian-12").unwrap_or_else(|| panic!());
+        assert_eq!(d.qualifier("epoch"), Some("1"));
+        assert_eq!(d.qualifier("distro"), Some("debian-12"));
+        assert!(parse("npm/x").is_none());
+        assert!(parse("pkg:npm/%zz@1").is_none());
     }
 }

@@ -32,6 +32,49 @@ pub enum Command {
     Lint(LintArgs),
     /// List the rules, or explain one.
     Rules(RulesArgs),
+    /// Catalogue every OS and language package of an image, directory or file into an SBOM.
+    ///
+    /// TARGET is `oci-dir:PATH[:TAG]`, `oci-archive:FILE[:TAG]`, `docker-archive:FILE[:TAG]`,
+    /// `dir:PATH`, `file:PATH`, `sbom:FILE` (read a CycloneDX or SPDX JSON SBOM) or
+    /// `registry:REF`; without a scheme an existing path is detected (directory, OCI layout,
+    /// archive or file) and anything else is an image reference. Layers are streamed, never
+    /// extracted; only files a cataloger reads are kept in memory.
+    #[command(after_help = "Examples:\n  vigil sbom docker-archive:app.tar --format cyclonedx -o app.cdx.json\n  vigil sbom oci-dir:./layout:1.0 --platform linux/arm64\n  vigil sbom . --format spdx")]
+    Sbom(SbomArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SbomFormat {
+    /// vigil's JSON (`"version": 1`).
+    Json,
+    /// CycloneDX 1.6 JSON.
+    Cyclonedx,
+    /// SPDX 2.3 JSON.
+    Spdx,
+    /// A package table for people.
+    Table,
+}
+
+#[derive(Debug, Args)]
+pub struct SbomArgs {
+    /// What to catalogue (see above).
+    pub target: String,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SbomFormat::Json)]
+    pub format: SbomFormat,
+
+    /// Write the SBOM to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Platform to choose from a multi-platform image, `os/arch[/variant]`.
+    #[arg(long, default_value = "linux/amd64")]
+    pub platform: String,
+
+    /// Print nothing on standard error (no summary).
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -5,12 +5,13 @@ pub(crate) mod javascript;
 pub(crate) mod misc;
 pub(crate) mod os;
 pub(crate) mod python;
+pub(crate) mod ruby_php;
 
 use crate::Cataloger;
 
 /// All catalogers, in a stable order.
 pub fn catalogers() -> Vec<&'static dyn Cataloger> {
-    [javascript::CATALOGERS, python::CATALOGERS, misc::CATALOGERS, os::CATALOGERS].concat()
+    [javascript::CATALOGERS, python::CATALOGERS, ruby_php::CATALOGERS, misc::CATALOGERS, os::CATALOGERS].concat()
 }
 
 /// The cataloger with this ID.

@@ -2,6 +2,7 @@
 
 mod lint;
 mod rules;
+mod sbom;
 
 use std::process::ExitCode;
 
@@ -13,5 +14,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Lint(args) => lint::run(args),
         Command::Rules(args) => rules::run(args),
+        Command::Sbom(args) => sbom::run(args),
     }
 }

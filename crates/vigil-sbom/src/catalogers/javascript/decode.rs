@@ -1,0 +1,197 @@
+//! Reading this family's files: the input size limit, UTF-8, and JSON and YAML parsing whose
+//! errors read `<line>:<col>: <what was wrong>`, so a [`CatalogError`] displays as
+//! `<file>: <line>:<col>: <what was wrong>`.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{DeserializeOwned, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+
+use crate::{CatalogError, CatalogInput};
+
+/// Largest file these catalogers read. The biggest real lockfiles (monorepos with tens of
+/// thousands of packages) stay well below it; the cap bounds the memory and time a hostile
+/// file can cost.
+pub(crate) const MAX_INPUT_BYTES: usize = 64 * 1024 * 1024;
+
+/// Most YAML nodes read from one lockfile. serde-saphyr's default (250,000) is below what a
+/// large monorepo's `pnpm-lock.yaml` holds (about ten nodes per package); this allows about
+/// one node per eight bytes of the largest accepted file.
+const MAX_YAML_NODES: usize = MAX_INPUT_BYTES / 8;
+
+/// Most YAML parser events (about two per node) read from one lockfile.
+const MAX_YAML_EVENTS: usize = 2 * MAX_YAML_NODES;
+
+/// The input as text: at most [`MAX_INPUT_BYTES`], UTF-8, without a leading byte-order mark.
+pub(crate) fn text<'a>(input: &CatalogInput<'a>) -> Result<&'a str, CatalogError> {
+    let size = input.contents.len();
+    if size > MAX_INPUT_BYTES {
+        return Err(CatalogError::new(input.path, format!("file is {size} bytes, expected at most {MAX_INPUT_BYTES}")));
+    }
+    let text = input.text()?;
+    Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
+}
+
+/// An error at a 1-based line and column.
+pub(crate) fn error_at(path: &str, line: usize, column: usize, message: impl fmt::Display) -> CatalogError {
+    CatalogError::new(path, format!("{line}:{column}: {message}"))
+}
+
+/// Parses a JSON object into `T` (serde would also build a struct from an array).
+pub(crate) fn json<T: DeserializeOwned>(path: &str, text: &str) -> Result<T, CatalogError> {
+    let value = serde_json::from_str(text).map_err(|e| {
+        let shown = e.to_string();
+        // serde_json appends ` at line N column M`; the position goes in front instead.
+        let what = shown.rsplit_once(" at line ").map_or(shown.as_str(), |(head, _)| head);
+        if e.line() == 0 {
+            CatalogError::new(path, format!("invalid JSON, {what}"))
+        } else {
+            error_at(path, e.line(), e.column(), format!("invalid JSON, {what}"))
+        }
+    })?;
+    let start = text.len() - text.trim_start().len();
+    if !text.get(start..).is_some_and(|t| t.starts_with('{')) {
+        let before = text.get(..start).unwrap_or_default();
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |s| s.chars().count()) + 1;
+        return Err(error_at(path, line, column, "a JSON document that is not an object, expected `{`"));
+    }
+    Ok(value)
+}
+
+/// Parses YAML into `T`; a file with no document (empty, or only comments) yields `None`.
+/// Depth, aliases and anchors keep serde-saphyr's default budget (which stops alias bombs);
+/// nodes and events are raised to [`MAX_YAML_NODES`] and [`MAX_YAML_EVENTS`].
+pub(crate) fn yaml<T: DeserializeOwned>(path: &str, text: &str) -> Result<Option<T>, CatalogError> {
+    let options = serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_nodes: MAX_YAML_NODES,
+            max_events: MAX_YAML_EVENTS,
+            max_total_scalar_bytes: MAX_INPUT_BYTES,
+        },
+    };
+    serde_saphyr::from_str_with_options::<Option<T>>(text, options).map_err(|e| yaml_error(path, &e))
+}
+
+/// A serde-saphyr error as `<line>:<col>: invalid YAML, <what>`.
+fn yaml_error(path: &str, error: &serde_saphyr::Error) -> CatalogError {
+    let shown = error.without_snippet().to_string();
+    let mut what = shown.trim().trim_start_matches("error:").trim();
+    // The position goes in front, so drop serde-saphyr's own `line N column M:` prefix and
+    // ` at line N, column M` suffix.
+    if let Some(rest) = what.strip_prefix("line ")
+        && let Some((_, after)) = rest.split_once(':')
+    {
+        what = after.trim();
+    }
+    let what = what.lines().next().unwrap_or(what);
+    let what = match what.rsplit_once(" at line ") {
+        Some((head, tail)) if tail.contains("column") => head,
+        _ => what,
+    };
+    let what = format!("invalid YAML, {what}");
+    match error.location() {
+        Some(at) if at.line() > 0 => error_at(
+            path,
+            usize::try_from(at.line()).unwrap_or(usize::MAX),
+            usize::try_from(at.column()).unwrap_or(0),
+            what,
+        ),
+        _ => CatalogError::new(path, what),
+    }
+}
+
+/// A JSON or YAML object read in file order (serde's maps sort or hash their keys, and JSON
+/// objects may repeat a key). Callers deduplicate what they build from it. The keys are
+/// strings, or `serde_saphyr::Spanned<String>` where messages need a key's position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Entries<V, K = String>(pub(crate) Vec<(K, V)>);
+
+impl<V, K> Default for Entries<V, K> {
+    fn default() -> Self {
+        Entries(Vec::new())
+    }
+}
+
+impl<'de, V: Deserialize<'de>, K: Deserialize<'de>> Deserialize<'de> for Entries<V, K> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct EntriesVisitor<V, K>(PhantomData<(V, K)>);
+
+        impl<'de, V: Deserialize<'de>, K: Deserialize<'de>> Visitor<'de> for EntriesVisitor<V, K> {
+            type Value = Entries<V, K>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut entries = Vec::new();
+                while let Some((key, value)) = map.next_entry::<K, V>()? {
+                    entries.push((key, value));
+                }
+                Ok(Entries(entries))
+            }
+        }
+
+        deserializer.deserialize_map(EntriesVisitor(PhantomData))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_errors_carry_the_position_in_front() {
+        let e = json::<serde_json::Value>("package-lock.json", "{\n  \"a\": nope\n}").unwrap_err();
+        assert_eq!(e.to_string(), "package-lock.json: 2:9: invalid JSON, expected ident");
+        let e = json::<serde_json::Value>("package-lock.json", "").unwrap_err();
+        assert_eq!(e.to_string(), "package-lock.json: 1:0: invalid JSON, EOF while parsing a value");
+        let e = json::<serde_json::Value>("package-lock.json", "\n  [1]").unwrap_err();
+        assert_eq!(e.to_string(), "package-lock.json: 2:3: a JSON document that is not an object, expected `{`");
+        assert!(json::<serde_json::Value>("package-lock.json", " {} ").is_ok());
+    }
+
+    #[test]
+    fn yaml_errors_carry_the_position_in_front() {
+        let e = yaml::<Entries<String>>("pnpm-lock.yaml", "a: b\nc: [d\n").unwrap_err();
+        let shown = e.to_string();
+        assert!(shown.starts_with("pnpm-lock.yaml: "), "{shown}");
+        assert!(shown.contains("invalid YAML, "), "{shown}");
+        assert!(!shown.contains(" at line "), "{shown}");
+        assert!(!shown.contains('\n'), "{shown}");
+        assert_eq!(yaml::<Entries<String>>("pnpm-lock.yaml", "").unwrap(), None);
+        assert_eq!(yaml::<Entries<String>>("pnpm-lock.yaml", "# only a comment\n").unwrap(), None);
+    }
+
+    #[test]
+    fn yaml_scalars_read_as_text() {
+        let m = yaml::<Entries<String>>("f", "a: 5.30\nb: 8\nc: true\nd: '9.0'\n").unwrap().unwrap();
+        let values: Vec<&str> = m.0.iter().map(|(_, v)| v.as_str()).collect();
+        assert_eq!(values, ["5.30", "8", "true", "9.0"]);
+    }
+
+    #[test]
+    fn entries_keys_may_carry_their_position() {
+        let m = yaml::<Entries<u8, serde_saphyr::Spanned<String>>>("f", "a: 1\n'b': 2\n").unwrap().unwrap();
+        let keys: Vec<_> =
+            m.0.iter().map(|(k, _)| (k.value.as_str(), k.referenced.line(), k.referenced.column())).collect();
+        assert_eq!(keys, [("a", 1, 1), ("b", 2, 1)]);
+    }
+
+    #[test]
+    fn entries_keep_file_order_and_repeats() {
+        let m: Entries<u8> = serde_json::from_str(r#"{"b": 1, "a": 2, "b": 3}"#).unwrap();
+        assert_eq!(m.0, vec![("b".to_string(), 1), ("a".to_string(), 2), ("b".to_string(), 3)]);
+    }
+
+    #[test]
+    fn text_strips_a_bom_and_rejects_huge_or_binary_input() {
+        assert_eq!(text(&CatalogInput::new("f", "\u{feff}{}".as_bytes())).unwrap(), "{}");
+        assert!(text(&CatalogInput::new("f", b"\xff")).unwrap_err().to_string().contains("UTF-8"));
+        let big = vec![b' '; MAX_INPUT_BYTES + 1];
+        assert!(text(&CatalogInput::new("f", &big)).unwrap_err().to_string().contains("expected at most"));
+    }
+}

@@ -1,0 +1,211 @@
+//! Cataloguing an image (or directory, or file): one streaming pass over the layers keeps
+//! only the files some cataloger wants, whiteouts are applied, then each surviving file is
+//! parsed with the distribution known.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+
+use vigil_oci::{EntryKind, Image, Overlay, SourceKind, walk};
+
+use crate::distro::Distro;
+use crate::sbom::{DistroInfo, Sbom, SbomError, SourceInfo};
+use crate::{CatalogInput, Package, PackageLocation, catalogers};
+
+/// Bounds on what cataloguing keeps in memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScanLimits {
+    /// Largest single file read for a cataloger (default 64 MiB); larger ones are reported.
+    pub max_file_bytes: u64,
+    /// Most bytes of wanted files held at once (default 512 MiB).
+    pub max_kept_bytes: u64,
+}
+
+impl Default for ScanLimits {
+    fn default() -> Self {
+        ScanLimits { max_file_bytes: 64 * 1024 * 1024, max_kept_bytes: 512 * 1024 * 1024 }
+    }
+}
+
+/// Files read for the distribution, whatever the catalogers want.
+const DISTRO_FILES: [&str; 6] =
+    ["etc/os-release", "usr/lib/os-release", "etc/alpine-release", "etc/redhat-release", "etc/system-release", "etc/debian_version"];
+
+#[derive(Clone)]
+enum Kept {
+    Bytes(std::sync::Arc<Vec<u8>>),
+    Symlink(String),
+    TooLarge(u64),
+}
+
+/// Catalogues every package in `image`.
+pub fn catalog(image: &Image, limits: ScanLimits) -> Result<Sbom, vigil_oci::Error> {
+    let all = catalogers();
+    let wanted = |path: &str| DISTRO_FILES.contains(&path) || all.iter().any(|c| c.matches(path));
+    let mut overlay: Overlay<Kept> = Overlay::new();
+    let mut kept_bytes = 0u64;
+    walk(image, |entry, content| {
+        overlay.apply(entry);
+        match &entry.kind {
+            EntryKind::File if wanted(&entry.path) => {
+                if entry.size > limits.max_file_bytes || kept_bytes + entry.size > limits.max_kept_bytes {
+                    overlay.insert(entry, Kept::TooLarge(entry.size));
+                    return Ok(());
+                }
+                let mut bytes = Vec::with_capacity(usize::try_from(entry.size).unwrap_or(0));
+                content
+                    .take(limits.max_file_bytes + 1)
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| vigil_oci::Error::Io { path: entry.path.clone(), source: e })?;
+                kept_bytes += bytes.len() as u64;
+                overlay.insert(entry, Kept::Bytes(std::sync::Arc::new(bytes)));
+            }
+            EntryKind::Symlink(target) if DISTRO_FILES.contains(&entry.path.as_str()) => {
+                overlay.insert(entry, Kept::Symlink(target.clone()));
+            }
+            _ => {}
+        }
+        Ok(())
+    })?;
+    let files = overlay.into_files();
+    let layers: Vec<String> = image.info.layers.iter().map(|l| l.digest.clone()).collect();
+    let layer_of = |index: usize| layers.get(index).cloned();
+    let read = |path: &str| -> Option<Vec<u8>> { resolve(&files, path, 0) };
+
+    let distro = Distro::detect(&read);
+    let ecosystem = distro.as_ref().and_then(Distro::osv_ecosystem);
+    let mut packages: Vec<Package> = Vec::new();
+    let mut errors = Vec::new();
+    let absolute = matches!(image.info.kind, SourceKind::Dir) || !layers.is_empty();
+    for (path, (layer, kept)) in &files {
+        let matching: Vec<_> = all.iter().filter(|c| c.matches(path)).collect();
+        if matching.is_empty() {
+            continue;
+        }
+        let bytes = match kept {
+            Kept::Bytes(bytes) => bytes.clone(),
+            Kept::TooLarge(size) => {
+                errors.push(SbomError {
+                    path: display_path(path, absolute),
+                    layer: layer_of(*layer),
+                    message: format!("file is {size} bytes, larger than the {} byte limit for catalogued files", limits.max_file_bytes),
+                });
+                continue;
+            }
+            Kept::Symlink(_) => continue,
+        };
+        let folder = path.rsplit_once('/').map_or("", |(dir, _)| dir).to_string();
+        let sibling = |rel: &str| -> Option<Vec<u8>> {
+            let joined = if folder.is_empty() { rel.to_string() } else { format!("{folder}/{rel}") };
+            resolve(&files, &normalise(&joined)?, 0)
+        };
+        let shown = display_path(path, absolute);
+        let input = CatalogInput { path: &shown, contents: &bytes, distro: ecosystem.as_deref(), read: Some(&sibling) };
+        for cataloger in matching {
+            match cataloger.parse(&input) {
+                Ok(found) => {
+                    for mut package in found {
+                        for location in &mut package.locations {
+                            location.layer = layer_of(*layer);
+                        }
+                        if package.locations.is_empty() {
+                            package.locations.push(PackageLocation { path: shown.clone(), layer: layer_of(*layer) });
+                        }
+                        packages.push(package);
+                    }
+                }
+                Err(e) => errors.push(SbomError { path: shown.clone(), layer: layer_of(*layer), message: e.message }),
+            }
+        }
+    }
+    let packages = merge(packages);
+    Ok(Sbom {
+        version: 1,
+        source: SourceInfo {
+            kind: kind_name(image.info.kind).to_string(),
+            target: image.info.target.clone(),
+            manifest_digest: image.info.manifest_digest.clone(),
+            config_digest: image.info.config_digest.clone(),
+            platform: image.info.platform.as_ref().map(ToString::to_string),
+            layers,
+        },
+        distro: distro.map(|d| DistroInfo { id: d.id.clone(), version_id: d.version_id.clone(), pretty_name: d.pretty_name.clone(), ecosystem }),
+        packages,
+        errors,
+    })
+}
+
+/// The `kind` name of a source.
+pub fn kind_name(kind: SourceKind) -> &'static str {
+    match kind {
+        SourceKind::Registry => "registry",
+        SourceKind::OciDir => "oci-dir",
+        SourceKind::OciArchive => "oci-archive",
+        SourceKind::DockerArchive => "docker-archive",
+        SourceKind::Dir => "dir",
+        SourceKind::File => "file",
+    }
+}
+
+fn display_path(path: &str, absolute: bool) -> String {
+    if absolute { format!("/{path}") } else { path.to_string() }
+}
+
+/// Resolves `a/./b/../c` (never above the root).
+fn normalise(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// Reads a kept file, following kept symlinks within the root (at most 8 hops).
+fn resolve(files: &BTreeMap<String, (usize, Kept)>, path: &str, depth: u8) -> Option<Vec<u8>> {
+    match &files.get(path)?.1 {
+        Kept::Bytes(bytes) => Some(bytes.as_ref().clone()),
+        Kept::TooLarge(_) => None,
+        Kept::Symlink(target) if depth < 8 => {
+            let joined = if let Some(abs) = target.strip_prefix('/') {
+                abs.to_string()
+            } else {
+                let folder = path.rsplit_once('/').map_or("", |(d, _)| d);
+                if folder.is_empty() { target.clone() } else { format!("{folder}/{target}") }
+            };
+            resolve(files, &normalise(&joined)?, depth + 1)
+        }
+        Kept::Symlink(_) => None,
+    }
+}
+
+/// Merges identical packages found in several places, and sorts.
+fn merge(mut packages: Vec<Package>) -> Vec<Package> {
+    packages.sort_by(|a, b| {
+        (&a.ecosystem, &a.name, &a.version, &a.purl, &a.locations).cmp(&(&b.ecosystem, &b.name, &b.version, &b.purl, &b.locations))
+    });
+    let mut out: Vec<Package> = Vec::with_capacity(packages.len());
+    for package in packages {
+        if let Some(last) = out.last_mut() {
+            if last.name == package.name
+                && last.version == package.version
+                && last.ecosystem == package.ecosystem
+                && last.purl == package.purl
+                && last.source == package.source
+            {
+                for location in package.locations {
+                    if !last.locations.contains(&location) {
+                        last.locations.push(location);
+                    }
+                }
+                continue;
+            }
+        }
+        out.push(package);
+    }
+    out
+}

@@ -1,0 +1,69 @@
+//! `vigil sbom`.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use vigil_oci::{OpenOptions, Platform, Target};
+use vigil_sbom::format::{Format, created_timestamp, read_sbom, render};
+use vigil_sbom::{ScanLimits, Sbom, catalog};
+
+use crate::cli::{SbomArgs, SbomFormat};
+
+/// Largest SBOM file read with `sbom:FILE` (256 MiB).
+const MAX_SBOM_BYTES: u64 = 256 * 1024 * 1024;
+
+pub fn run(args: SbomArgs) -> Result<ExitCode> {
+    let sbom = load(&args.target, &args.platform)?;
+    let text = match args.format {
+        SbomFormat::Json => render(&sbom, Format::Json, created_timestamp()),
+        SbomFormat::Cyclonedx => render(&sbom, Format::CycloneDx, created_timestamp()),
+        SbomFormat::Spdx => render(&sbom, Format::Spdx, created_timestamp()),
+        SbomFormat::Table => table(&sbom),
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, &text).with_context(|| format!("writing {}", path.display()))?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+        }
+    }
+    if !args.quiet {
+        let counts: Vec<String> = sbom.counts().iter().map(|(eco, n)| format!("{eco} {n}")).collect();
+        let distro = sbom.distro.as_ref().and_then(|d| d.pretty_name.clone()).unwrap_or_else(|| "no distribution found".into());
+        anstream::eprintln!(
+            "vigil: {} packages ({}) in {}; {distro}",
+            sbom.packages.len(),
+            if counts.is_empty() { "none".to_string() } else { counts.join(", ") },
+            sbom.source.target,
+        );
+        for error in &sbom.errors {
+            anstream::eprintln!("warning: {}: {}", error.path, error.message);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Opens a target and catalogues it (or reads an SBOM for `sbom:FILE`).
+pub fn load(target: &str, platform: &str) -> Result<Sbom> {
+    if let Some(path) = target.strip_prefix("sbom:") {
+        let meta = std::fs::metadata(path).with_context(|| format!("reading SBOM {path}"))?;
+        anyhow::ensure!(meta.len() <= MAX_SBOM_BYTES, "{path}: SBOM is {} bytes, larger than the limit of {MAX_SBOM_BYTES}", meta.len());
+        let bytes = std::fs::read(path).with_context(|| format!("reading SBOM {path}"))?;
+        return Ok(read_sbom(path, &bytes)?);
+    }
+    let options = OpenOptions { platform: Platform::parse(platform)?, ..OpenOptions::default() };
+    let image = Target::parse(target)?.open(&options)?;
+    Ok(catalog(&image, ScanLimits::default())?)
+}
+
+fn table(sbom: &Sbom) -> String {
+    let rows: Vec<[&str; 3]> = sbom.packages.iter().map(|p| [p.name.as_str(), p.version.as_str(), p.ecosystem.as_str()]).collect();
+    let widths = [0, 1].map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0).max(7));
+    let mut out = format!("{:w0$}  {:w1$}  ECOSYSTEM\n", "NAME", "VERSION", w0 = widths[0], w1 = widths[1]);
+    for r in rows {
+        out.push_str(&format!("{:w0$}  {:w1$}  {}\n", r[0], r[1], r[2], w0 = widths[0], w1 = widths[1]));
+    }
+    out
+}
