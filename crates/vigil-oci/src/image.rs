@@ -72,6 +72,8 @@ pub struct Image {
     pub info: ImageInfo,
     pub(crate) content: Content,
     pub(crate) limits: Limits,
+    /// Pulled blobs live here until the image is dropped.
+    pub(crate) _temp: Option<std::sync::Arc<tempfile::TempDir>>,
 }
 
 #[derive(Debug, Clone)]
@@ -204,6 +206,7 @@ impl Image {
             },
             content: Content::Layers(store),
             limits,
+            _temp: None,
         })
     }
 
@@ -217,7 +220,7 @@ impl Image {
                 reason: "not a directory".into(),
             });
         }
-        Ok(Image { info: plain_info(SourceKind::Dir, root), content: Content::Dir(root.to_path_buf()), limits })
+        Ok(Image { info: plain_info(SourceKind::Dir, root), content: Content::Dir(root.to_path_buf()), limits, _temp: None })
     }
 
     /// One file (a lockfile or binary).
@@ -230,7 +233,7 @@ impl Image {
                 reason: "not a regular file".into(),
             });
         }
-        Ok(Image { info: plain_info(SourceKind::File, path), content: Content::File(path.to_path_buf()), limits })
+        Ok(Image { info: plain_info(SourceKind::File, path), content: Content::File(path.to_path_buf()), limits, _temp: None })
     }
 }
 
@@ -367,6 +370,7 @@ fn from_layout(
         },
         content: Content::Layers(store),
         limits,
+        _temp: None,
     })
 }
 

@@ -31,11 +31,13 @@ pub struct OpenOptions {
     pub platform: Platform,
     /// Bounds.
     pub limits: Limits,
+    /// Registry access (TLS, credentials).
+    pub registry: crate::RegistryOptions,
 }
 
 impl Default for OpenOptions {
     fn default() -> Self {
-        OpenOptions { platform: Platform::linux_amd64(), limits: Limits::default() }
+        OpenOptions { platform: Platform::linux_amd64(), limits: Limits::default(), registry: crate::RegistryOptions::default() }
     }
 }
 
@@ -96,7 +98,7 @@ impl Target {
         })
     }
 
-    /// Opens the target. Registry targets are not handled here (see the registry client).
+    /// Opens the target (pulling it, for registry targets).
     pub fn open(&self, options: &OpenOptions) -> Result<Image, Error> {
         match self {
             Target::OciDir(path, tag) => Image::open_oci_dir(path, tag.as_deref(), &options.platform, options.limits),
@@ -106,10 +108,7 @@ impl Target {
             Target::DockerArchive(path, tag) => Image::open_docker_archive(path, tag.as_deref(), options.limits),
             Target::Dir(path) => Image::open_dir(path, options.limits),
             Target::File(path) => Image::open_file(path, options.limits),
-            Target::Registry(reference) => Err(Error::Registry {
-                registry: reference.registry().to_string(),
-                reason: "registry access is not available in this build yet".into(),
-            }),
+            Target::Registry(reference) => crate::open_registry(reference, &options.platform, options.limits, &options.registry),
         }
     }
 }

@@ -203,7 +203,11 @@ impl Distro {
                 };
                 scoped("Debian", release)
             }
-            "ubuntu" if !version.is_empty() => format!("Ubuntu:{version}"),
+            // OSV marks long-term-support releases: `Ubuntu:22.04:LTS`.
+            "ubuntu" if !version.is_empty() => {
+                let lts = self.pretty_name.as_deref().is_some_and(|p| p.contains("LTS"));
+                if lts { format!("Ubuntu:{version}:LTS") } else { format!("Ubuntu:{version}") }
+            }
             "alpine" => format!("Alpine:v{}", major_minor(version)?),
             "rhel" => {
                 scoped("Red Hat", &if major.is_empty() { String::new() } else { format!("enterprise_linux:{major}") })

@@ -10,7 +10,7 @@ use serde_json::Value;
 use vigil_sbom::CatalogInput;
 
 /// The pass rate this corpus must not fall below (raise it as catalogers land; never lower it).
-const BASELINE_PERCENT: f64 = 0.0;
+const BASELINE_PERCENT: f64 = 98.0;
 
 /// osv-scanner parser → vigil cataloger ID. Parsers with `None` are outside vigil's scope.
 fn cataloger_for(parser: &str) -> Option<&'static str> {
@@ -134,7 +134,12 @@ fn osv_scanner_lockfile_fixtures() {
                         .map(|p| {
                             // OS ecosystems carry the release (`Debian:12`); the oracle does not.
                             let eco = p.ecosystem.split(':').next().unwrap_or_default().to_string();
-                            (p.name.clone(), p.version.clone(), eco)
+                            // osv-scanner reports Debian packages by their source package, as
+                            // Debian's advisories are keyed; vigil keeps it in `source`.
+                            match (&p.source, parser) {
+                                (Some(source), "ParseDpkgStatus") => (source.name.clone(), source.version.clone(), eco),
+                                _ => (p.name.clone(), p.version.clone(), eco),
+                            }
                         })
                         .collect();
                     if got == want {

@@ -75,6 +75,35 @@ pub struct SbomArgs {
     /// Print nothing on standard error (no summary).
     #[arg(short, long)]
     pub quiet: bool,
+
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+/// How to reach a registry.
+#[derive(Debug, Args)]
+pub struct RegistryArgs {
+    /// Talk to the registry over plain HTTP (never the default).
+    #[arg(long)]
+    pub plain_http: bool,
+
+    /// Accept invalid TLS certificates from the registry (never the default).
+    #[arg(long)]
+    pub insecure: bool,
+
+    /// Registry user name; the password is read from VIGIL_REGISTRY_PASSWORD, or from standard
+    /// input with --password-stdin. Without it, credentials come from Docker's config file
+    /// (REGISTRY_AUTH_FILE, $DOCKER_CONFIG/config.json or ~/.docker/config.json), else anonymous.
+    #[arg(long, value_name = "USER")]
+    pub username: Option<String>,
+
+    /// Read the registry password from standard input.
+    #[arg(long, requires = "username")]
+    pub password_stdin: bool,
+
+    /// Docker config file to read registry credentials from.
+    #[arg(long, value_name = "FILE")]
+    pub auth_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -4,17 +4,18 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use vigil_oci::{OpenOptions, Platform, Target};
+use vigil_oci::{Credentials, OpenOptions, Platform, RegistryOptions, Target};
 use vigil_sbom::format::{Format, created_timestamp, read_sbom, render};
 use vigil_sbom::{ScanLimits, Sbom, catalog};
 
-use crate::cli::{SbomArgs, SbomFormat};
+use crate::cli::{RegistryArgs, SbomArgs, SbomFormat};
 
 /// Largest SBOM file read with `sbom:FILE` (256 MiB).
 const MAX_SBOM_BYTES: u64 = 256 * 1024 * 1024;
 
 pub fn run(args: SbomArgs) -> Result<ExitCode> {
-    let sbom = load(&args.target, &args.platform)?;
+    let registry = registry_options(&args.registry)?;
+    let sbom = load(&args.target, &args.platform, registry)?;
     let text = match args.format {
         SbomFormat::Json => render(&sbom, Format::Json, created_timestamp()),
         SbomFormat::Cyclonedx => render(&sbom, Format::CycloneDx, created_timestamp()),
@@ -45,15 +46,35 @@ pub fn run(args: SbomArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Registry options from flags and the environment.
+pub fn registry_options(args: &RegistryArgs) -> Result<RegistryOptions> {
+    let credentials = match &args.username {
+        None => None,
+        Some(username) => {
+            let password = if args.password_stdin {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line).context("reading the registry password from standard input")?;
+                line.trim_end_matches(['\r', '\n']).to_string()
+            } else {
+                std::env::var("VIGIL_REGISTRY_PASSWORD").map_err(|_| {
+                    anyhow::anyhow!("`--username` needs a password: set VIGIL_REGISTRY_PASSWORD or pass `--password-stdin`")
+                })?
+            };
+            Some(Credentials::Basic { username: username.clone(), password })
+        }
+    };
+    Ok(RegistryOptions { plain_http: args.plain_http, insecure: args.insecure, credentials, auth_file: args.auth_file.clone() })
+}
+
 /// Opens a target and catalogues it (or reads an SBOM for `sbom:FILE`).
-pub fn load(target: &str, platform: &str) -> Result<Sbom> {
+pub fn load(target: &str, platform: &str, registry: RegistryOptions) -> Result<Sbom> {
     if let Some(path) = target.strip_prefix("sbom:") {
         let meta = std::fs::metadata(path).with_context(|| format!("reading SBOM {path}"))?;
         anyhow::ensure!(meta.len() <= MAX_SBOM_BYTES, "{path}: SBOM is {} bytes, larger than the limit of {MAX_SBOM_BYTES}", meta.len());
         let bytes = std::fs::read(path).with_context(|| format!("reading SBOM {path}"))?;
         return Ok(read_sbom(path, &bytes)?);
     }
-    let options = OpenOptions { platform: Platform::parse(platform)?, ..OpenOptions::default() };
+    let options = OpenOptions { platform: Platform::parse(platform)?, registry, ..OpenOptions::default() };
     let image = Target::parse(target)?.open(&options)?;
     Ok(catalog(&image, ScanLimits::default())?)
 }

@@ -57,8 +57,10 @@ pub(crate) fn path_ends_with(path: &str, suffix: &str) -> bool {
     path == suffix || path.strip_suffix(suffix).is_some_and(|rest| rest.ends_with('/'))
 }
 
-/// The lines of a text database with their 1-based numbers and any `\r` removed.
+/// The lines of a text database with their 1-based numbers, any `\r` removed and a leading
+/// UTF-8 byte-order mark skipped (editors add one; dpkg and apk never write it).
 pub(crate) fn lines(contents: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
+    let contents = contents.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(contents);
     contents.split(|&b| b == b'\n').enumerate().map(|(i, line)| (i + 1, line.strip_suffix(b"\r").unwrap_or(line)))
 }
 
@@ -102,6 +104,12 @@ mod tests {
         assert_eq!(unknown.distro_qualifier, None);
         let rpm = OsTarget::new(Some(""), "Red Hat", None);
         assert_eq!((rpm.ecosystem.as_str(), rpm.namespace), ("Red Hat", None));
+    }
+
+    #[test]
+    fn lines_strip_cr_and_bom() {
+        let got: Vec<_> = lines(b"\xEF\xBB\xBFa\r\nb\n").collect();
+        assert_eq!(got, [(1, &b"a"[..]), (2, b"b"), (3, b"")]);
     }
 
     #[test]
