@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The Pod Security Admission conformance corpus (kubernetes/pod-security-admission
 //! `test/testdata`), run against `vigil_lint::evaluate_pss`.
 //!

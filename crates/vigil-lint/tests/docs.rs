@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! `docs/rules.md` is generated from the rule registry; this test fails when it is stale.
 
 #[test]

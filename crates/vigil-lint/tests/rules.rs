@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Fixture and snapshot tests for every rule in the registry (STYLE.md sections 2 and 6).
 //!
 //! Each rule `<family>/<name>` has `tests/fixtures/k8s/<name>.yaml`: YAML documents separated by

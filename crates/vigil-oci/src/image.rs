@@ -220,7 +220,12 @@ impl Image {
                 reason: "not a directory".into(),
             });
         }
-        Ok(Image { info: plain_info(SourceKind::Dir, root), content: Content::Dir(root.to_path_buf()), limits, _temp: None })
+        Ok(Image {
+            info: plain_info(SourceKind::Dir, root),
+            content: Content::Dir(root.to_path_buf()),
+            limits,
+            _temp: None,
+        })
     }
 
     /// One file (a lockfile or binary).
@@ -233,7 +238,12 @@ impl Image {
                 reason: "not a regular file".into(),
             });
         }
-        Ok(Image { info: plain_info(SourceKind::File, path), content: Content::File(path.to_path_buf()), limits, _temp: None })
+        Ok(Image {
+            info: plain_info(SourceKind::File, path),
+            content: Content::File(path.to_path_buf()),
+            limits,
+            _temp: None,
+        })
     }
 }
 
@@ -403,10 +413,11 @@ fn resolve_manifest(
         let chosen = manifest::select(&index, platform, &what)?.clone();
         return resolve_manifest(store, chosen, platform, limits, depth + 1);
     }
-    if let Some(mt) = media_type.as_deref() {
-        if mt != manifest::media_type::OCI_MANIFEST && mt != manifest::media_type::DOCKER_MANIFEST {
-            return Err(Error::UnsupportedMediaType { what, media_type: mt.to_string() });
-        }
+    if let Some(mt) = media_type.as_deref()
+        && mt != manifest::media_type::OCI_MANIFEST
+        && mt != manifest::media_type::DOCKER_MANIFEST
+    {
+        return Err(Error::UnsupportedMediaType { what, media_type: mt.to_string() });
     }
     let manifest: Manifest = serde_json::from_value(json).map_err(|source| Error::Json { what, source })?;
     Ok((descriptor.digest, manifest))

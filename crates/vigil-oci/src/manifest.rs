@@ -172,10 +172,10 @@ pub(crate) fn select<'a>(index: &'a Index, platform: &Platform, location: &str) 
         return Ok(found);
     }
     // A single manifest without platform information is the image.
-    if let [only] = images.as_slice() {
-        if only.platform.is_none() {
-            return Ok(only);
-        }
+    if let [only] = images.as_slice()
+        && only.platform.is_none()
+    {
+        return Ok(only);
     }
     let available: Vec<String> = images.iter().filter_map(|d| d.platform.as_ref().map(ToString::to_string)).collect();
     if available.is_empty() {

@@ -56,39 +56,60 @@ impl std::fmt::Debug for Credentials {
     }
 }
 
-const ACCEPTED: [&str; 4] = [media_type::OCI_INDEX, media_type::DOCKER_LIST, media_type::OCI_MANIFEST, media_type::DOCKER_MANIFEST];
+const ACCEPTED: [&str; 4] =
+    [media_type::OCI_INDEX, media_type::DOCKER_LIST, media_type::OCI_MANIFEST, media_type::DOCKER_MANIFEST];
 
 /// Opens `reference` from its registry: resolves the tag (or index) to the manifest for
 /// `platform`, then pulls config and layers.
-pub fn open_registry(reference: &ImageReference, platform: &Platform, limits: Limits, options: &RegistryOptions) -> Result<Image, Error> {
+pub fn open_registry(
+    reference: &ImageReference,
+    platform: &Platform,
+    limits: Limits,
+    options: &RegistryOptions,
+) -> Result<Image, Error> {
     let registry = reference.registry().to_string();
     let fail = |reason: String| Error::Registry { registry: registry.clone(), reason };
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| fail(format!("cannot start the I/O runtime: {e}")))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| fail(format!("cannot start the I/O runtime: {e}")))?;
     let client = Client::new(ClientConfig {
         protocol: if options.plain_http { ClientProtocol::Http } else { ClientProtocol::Https },
         accept_invalid_certificates: options.insecure,
         ..ClientConfig::default()
     });
     let auth = resolve_auth(&registry, options);
-    let target: Reference = reference.to_string().parse().map_err(|e| fail(format!("invalid reference `{reference}`: {e}")))?;
-    let dir = tempfile::Builder::new().prefix("vigil-image-").tempdir().map_err(|e| Error::io("temporary directory", e))?;
+    let target: Reference =
+        reference.to_string().parse().map_err(|e| fail(format!("invalid reference `{reference}`: {e}")))?;
+    let dir =
+        tempfile::Builder::new().prefix("vigil-image-").tempdir().map_err(|e| Error::io("temporary directory", e))?;
     runtime.block_on(async {
-        let (bytes, digest) = client.pull_manifest_raw(&target, &auth, &ACCEPTED).await.map_err(|e| fail(describe(&e)))?;
+        let (bytes, digest) =
+            client.pull_manifest_raw(&target, &auth, &ACCEPTED).await.map_err(|e| fail(describe(&e)))?;
         let mut digest = checked(&bytes, &digest, reference.digest(), "manifest").map_err(|e| relabel(e, &registry))?;
         if bytes.len() as u64 > limits.max_json_bytes {
-            return Err(fail(format!("manifest is {} bytes, larger than the limit of {}", bytes.len(), limits.max_json_bytes)));
+            return Err(fail(format!(
+                "manifest is {} bytes, larger than the limit of {}",
+                bytes.len(),
+                limits.max_json_bytes
+            )));
         }
-        let json: serde_json::Value = serde_json::from_slice(&bytes).map_err(|source| Error::Json { what: format!("{reference}: manifest"), source })?;
+        let json: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|source| Error::Json { what: format!("{reference}: manifest"), source })?;
         let mut manifest_bytes = bytes.to_vec();
         if manifest::is_index(json.get("mediaType").and_then(|m| m.as_str()), &json) {
-            let index: Index = serde_json::from_value(json).map_err(|source| Error::Json { what: format!("{reference}: index"), source })?;
+            let index: Index = serde_json::from_value(json)
+                .map_err(|source| Error::Json { what: format!("{reference}: index"), source })?;
             let chosen = manifest::select(&index, platform, &reference.to_string())?.clone();
-            let by_digest: Reference = format!("{}@{}", reference.name(), chosen.digest).parse().map_err(|e| fail(format!("{e}")))?;
-            let (bytes, got) = client.pull_manifest_raw(&by_digest, &auth, &ACCEPTED).await.map_err(|e| fail(describe(&e)))?;
+            let by_digest: Reference =
+                format!("{}@{}", reference.name(), chosen.digest).parse().map_err(|e| fail(format!("{e}")))?;
+            let (bytes, got) =
+                client.pull_manifest_raw(&by_digest, &auth, &ACCEPTED).await.map_err(|e| fail(describe(&e)))?;
             digest = checked(&bytes, &got, Some(&chosen.digest), "manifest").map_err(|e| relabel(e, &registry))?;
             manifest_bytes = bytes.to_vec();
         }
-        let parsed: Manifest = serde_json::from_slice(&manifest_bytes).map_err(|source| Error::Json { what: format!("{reference}: manifest {digest}"), source })?;
+        let parsed: Manifest = serde_json::from_slice(&manifest_bytes)
+            .map_err(|source| Error::Json { what: format!("{reference}: manifest {digest}"), source })?;
         // The config and every layer are written as content-addressed blobs of a private
         // layout, then verified again as they are read.
         std::fs::create_dir_all(dir.path().join("blobs/sha256")).map_err(|e| Error::io(dir.path().display(), e))?;
@@ -98,15 +119,29 @@ pub fn open_registry(reference: &ImageReference, platform: &Platform, limits: Li
             let blob = Digest::parse(&descriptor.digest)?;
             let path = dir.path().join(blob_path(&blob));
             let file = tokio::fs::File::create(&path).await.map_err(|e| Error::io(path.display(), e))?;
-            let oci = OciDescriptor { media_type: descriptor.media_type.clone(), digest: descriptor.digest.clone(), size: i64::try_from(descriptor.size).unwrap_or(0), ..OciDescriptor::default() };
-            client.pull_blob(&target, &oci, file).await.map_err(|e| fail(format!("pulling blob {}: {}", descriptor.digest, describe(&e))))?;
+            let oci = OciDescriptor {
+                media_type: descriptor.media_type.clone(),
+                digest: descriptor.digest.clone(),
+                size: i64::try_from(descriptor.size).unwrap_or(0),
+                ..OciDescriptor::default()
+            };
+            client
+                .pull_blob(&target, &oci, file)
+                .await
+                .map_err(|e| fail(format!("pulling blob {}: {}", descriptor.digest, describe(&e))))?;
         }
         let store = Store::Layout(dir.path().to_path_buf());
-        let config_bytes = store.read_small(&blob_path(&Digest::parse(&parsed.config.digest)?), limits.max_json_bytes)?;
+        let config_bytes =
+            store.read_small(&blob_path(&Digest::parse(&parsed.config.digest)?), limits.max_json_bytes)?;
         if Digest::sha256_of(&config_bytes).as_str() != parsed.config.digest {
-            return Err(Error::DigestMismatch { what: format!("{reference}: config"), expected: parsed.config.digest.clone(), actual: Digest::sha256_of(&config_bytes).to_string() });
+            return Err(Error::DigestMismatch {
+                what: format!("{reference}: config"),
+                expected: parsed.config.digest.clone(),
+                actual: Digest::sha256_of(&config_bytes).to_string(),
+            });
         }
-        let config: Config = serde_json::from_slice(&config_bytes).map_err(|source| Error::Json { what: format!("{reference}: config"), source })?;
+        let config: Config = serde_json::from_slice(&config_bytes)
+            .map_err(|source| Error::Json { what: format!("{reference}: config"), source })?;
         let layers = parsed
             .layers
             .iter()
@@ -123,7 +158,11 @@ pub fn open_registry(reference: &ImageReference, platform: &Platform, limits: Li
                 })
             })
             .collect::<Result<Vec<_>, Error>>()?;
-        let platform = (!config.os.is_empty()).then(|| Platform { os: config.os.clone(), architecture: config.architecture.clone(), variant: config.variant.clone() });
+        let platform = (!config.os.is_empty()).then(|| Platform {
+            os: config.os.clone(),
+            architecture: config.architecture.clone(),
+            variant: config.variant.clone(),
+        });
         Ok(Image {
             info: ImageInfo {
                 kind: SourceKind::Registry,
@@ -154,7 +193,9 @@ fn checked(bytes: &[u8], announced: &str, pinned: Option<&str>, what: &str) -> R
 
 fn relabel(error: Error, registry: &str) -> Error {
     match error {
-        Error::DigestMismatch { what, expected, actual } => Error::DigestMismatch { what: format!("{registry}: {what}"), expected, actual },
+        Error::DigestMismatch { what, expected, actual } => {
+            Error::DigestMismatch { what: format!("{registry}: {what}"), expected, actual }
+        }
         other => other,
     }
 }
@@ -163,8 +204,14 @@ fn relabel(error: Error, registry: &str) -> Error {
 fn describe(error: &oci_client::errors::OciDistributionError) -> String {
     let text = error.to_string();
     let lower = text.to_ascii_lowercase();
-    if lower.contains("authorized") || lower.contains("401") || lower.contains("authenticat") || lower.contains("denied") {
-        format!("{text} (hint: pass `--username` and the password on stdin or in VIGIL_REGISTRY_PASSWORD, or log in with `docker login`)")
+    if lower.contains("authorized")
+        || lower.contains("401")
+        || lower.contains("authenticat")
+        || lower.contains("denied")
+    {
+        format!(
+            "{text} (hint: pass `--username` and the password on stdin or in VIGIL_REGISTRY_PASSWORD, or log in with `docker login`)"
+        )
     } else if lower.contains("certificate") || lower.contains("tls") {
         format!("{text} (hint: `--insecure` skips certificate checks; `--plain-http` for registries without TLS)")
     } else {
@@ -175,7 +222,9 @@ fn describe(error: &oci_client::errors::OciDistributionError) -> String {
 /// Explicit credentials, else Docker's config file, else anonymous.
 fn resolve_auth(registry: &str, options: &RegistryOptions) -> RegistryAuth {
     match &options.credentials {
-        Some(Credentials::Basic { username, password }) => return RegistryAuth::Basic(username.clone(), password.clone()),
+        Some(Credentials::Basic { username, password }) => {
+            return RegistryAuth::Basic(username.clone(), password.clone());
+        }
         Some(Credentials::Bearer(token)) => return RegistryAuth::Bearer(token.clone()),
         None => {}
     }
@@ -195,15 +244,27 @@ pub fn docker_config_auth(registry: &str, explicit: Option<&std::path::Path>) ->
     let config: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
     let auths = config.get("auths")?.as_object()?;
     let keys: Vec<String> = if registry == "docker.io" {
-        vec!["https://index.docker.io/v1/".into(), "index.docker.io".into(), "docker.io".into(), "registry-1.docker.io".into()]
+        vec![
+            "https://index.docker.io/v1/".into(),
+            "index.docker.io".into(),
+            "docker.io".into(),
+            "registry-1.docker.io".into(),
+        ]
     } else {
-        vec![registry.to_string(), format!("https://{registry}"), format!("http://{registry}"), format!("https://{registry}/v1/")]
+        vec![
+            registry.to_string(),
+            format!("https://{registry}"),
+            format!("http://{registry}"),
+            format!("https://{registry}/v1/"),
+        ]
     };
     let entry = keys.iter().find_map(|k| auths.get(k))?;
     if let Some(token) = entry.get("registrytoken").and_then(|t| t.as_str()) {
         return Some(RegistryAuth::Bearer(token.to_string()));
     }
-    if let (Some(user), Some(pass)) = (entry.get("username").and_then(|u| u.as_str()), entry.get("password").and_then(|p| p.as_str())) {
+    if let (Some(user), Some(pass)) =
+        (entry.get("username").and_then(|u| u.as_str()), entry.get("password").and_then(|p| p.as_str()))
+    {
         return Some(RegistryAuth::Basic(user.to_string(), pass.to_string()));
     }
     let encoded = entry.get("auth")?.as_str()?;

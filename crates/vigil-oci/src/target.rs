@@ -37,7 +37,11 @@ pub struct OpenOptions {
 
 impl Default for OpenOptions {
     fn default() -> Self {
-        OpenOptions { platform: Platform::linux_amd64(), limits: Limits::default(), registry: crate::RegistryOptions::default() }
+        OpenOptions {
+            platform: Platform::linux_amd64(),
+            limits: Limits::default(),
+            registry: crate::RegistryOptions::default(),
+        }
     }
 }
 
@@ -108,7 +112,9 @@ impl Target {
             Target::DockerArchive(path, tag) => Image::open_docker_archive(path, tag.as_deref(), options.limits),
             Target::Dir(path) => Image::open_dir(path, options.limits),
             Target::File(path) => Image::open_file(path, options.limits),
-            Target::Registry(reference) => crate::open_registry(reference, &options.platform, options.limits, &options.registry),
+            Target::Registry(reference) => {
+                crate::open_registry(reference, &options.platform, options.limits, &options.registry)
+            }
         }
     }
 }

@@ -148,7 +148,7 @@ fn walk_layer(
     let produced = Rc::new(Cell::new(0u64));
     // The stored blob is hashed as it streams, and checked once the tar is done.
     let mut source = match verify {
-        Some(d) => Source::Verified(VerifyingReader::new(raw, d, format!("layer {}", layer.blob_digest))),
+        Some(d) => Source::Verified(Box::new(VerifyingReader::new(raw, d, format!("layer {}", layer.blob_digest)))),
         None => Source::Plain(raw),
     };
     let mut counted =
@@ -271,7 +271,7 @@ fn walk_layer(
 }
 
 enum Source {
-    Verified(VerifyingReader<Box<dyn Read + Send>>),
+    Verified(Box<VerifyingReader<Box<dyn Read + Send>>>),
     Plain(Box<dyn Read + Send>),
 }
 

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Reading hand-built OCI layouts: layer order, whiteouts, and hostile layers.
 
 mod layout_builder;

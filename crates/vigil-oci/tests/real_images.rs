@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The same real image (built from Debian packages by scripts/make-test-images.sh) read as an
 //! OCI layout, an OCI archive and a docker archive gives the same squashed file system, with
 //! the same layer for every file.
@@ -20,7 +21,9 @@ fn images() -> Option<PathBuf> {
 }
 
 /// path → (layer digest, size)
-fn squash(target: &str) -> Result<(vigil_oci::ImageInfo, BTreeMap<String, (String, u64)>), Error> {
+type Files = BTreeMap<String, (String, u64)>;
+
+fn squash(target: &str) -> Result<(vigil_oci::ImageInfo, Files), Error> {
     let image = Target::parse(target)?.open(&Default::default())?;
     let mut overlay = Overlay::new();
     walk(&image, |entry, _| {

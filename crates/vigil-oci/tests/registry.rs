@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used)]
+
 //! Pulling from a real registry: Debian's `docker-registry` (CNCF Distribution 2.8) started on
 //! 127.0.0.1 by the test, plain and with htpasswd auth, the test image pushed with skopeo.
 //! Skipped loudly when `docker-registry`/`skopeo` or the test images are missing, unless
@@ -27,7 +29,9 @@ fn skip(why: &str) -> Option<Registry> {
     if std::env::var_os("VIGIL_REQUIRE_REGISTRY").is_some_and(|v| v == "1") {
         panic!("VIGIL_REQUIRE_REGISTRY=1 but {why}");
     }
-    eprintln!("\n*** SKIPPED registry test: {why} (scripts/test installs docker-registry and skopeo and builds the images) ***\n");
+    eprintln!(
+        "\n*** SKIPPED registry test: {why} (scripts/test installs docker-registry and skopeo and builds the images) ***\n"
+    );
     None
 }
 
@@ -37,14 +41,18 @@ fn test_image() -> Option<PathBuf> {
 }
 
 fn start(with_auth: bool) -> Option<(Registry, PathBuf)> {
-    let found = |tool: &str| Command::new(tool).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok();
+    let found =
+        |tool: &str| Command::new(tool).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok();
     if !found("docker-registry") || !found("skopeo") {
         return skip("`docker-registry` or `skopeo` is not installed").map(|r| (r, PathBuf::new()));
     }
     let Some(image) = test_image() else {
         return skip("VIGIL_TEST_IMAGES is not set or has no image").map(|r| (r, PathBuf::new()));
     };
-    let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or_else(|e| panic!("{e}"));
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("{e}"));
     let addr = format!("127.0.0.1:{port}");
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let mut config = format!(
@@ -58,7 +66,10 @@ fn start(with_auth: bool) -> Option<(Registry, PathBuf)> {
             return skip("`htpasswd` (apache2-utils) is not installed").map(|r| (r, PathBuf::new()));
         };
         std::fs::write(dir.path().join("htpasswd"), out.stdout).unwrap_or_else(|e| panic!("{e}"));
-        config.push_str(&format!("auth: {{htpasswd: {{realm: vigil, path: {}}}}}\n", dir.path().join("htpasswd").display()));
+        config.push_str(&format!(
+            "auth: {{htpasswd: {{realm: vigil, path: {}}}}}\n",
+            dir.path().join("htpasswd").display()
+        ));
     }
     std::fs::write(dir.path().join("config.yml"), config).unwrap_or_else(|e| panic!("{e}"));
     let child = Command::new("docker-registry")
@@ -102,7 +113,12 @@ fn squash(image: &vigil_oci::Image) -> Result<Vec<(String, usize)>, Error> {
 
 fn options(credentials: Option<Credentials>, auth_file: Option<&Path>) -> OpenOptions {
     OpenOptions {
-        registry: RegistryOptions { plain_http: true, insecure: false, credentials, auth_file: auth_file.map(Path::to_path_buf) },
+        registry: RegistryOptions {
+            plain_http: true,
+            insecure: false,
+            credentials,
+            auth_file: auth_file.map(Path::to_path_buf),
+        },
         ..OpenOptions::default()
     }
 }
@@ -110,9 +126,12 @@ fn options(credentials: Option<Credentials>, auth_file: Option<&Path>) -> OpenOp
 #[test]
 fn pull_matches_the_layout() {
     let Some((registry, layout)) = start(false) else { return };
-    let target = Target::parse(&format!("registry:{}/vigil/debian:1.0", registry.addr)).unwrap_or_else(|e| panic!("{e}"));
+    let target =
+        Target::parse(&format!("registry:{}/vigil/debian:1.0", registry.addr)).unwrap_or_else(|e| panic!("{e}"));
     let pulled = target.open(&options(None, Some(Path::new("/nonexistent")))).unwrap_or_else(|e| panic!("{e}"));
-    let local = Target::parse(&format!("oci-dir:{}", layout.display())).and_then(|t| t.open(&Default::default())).unwrap_or_else(|e| panic!("{e}"));
+    let local = Target::parse(&format!("oci-dir:{}", layout.display()))
+        .and_then(|t| t.open(&Default::default()))
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(pulled.info.manifest_digest, local.info.manifest_digest);
     assert_eq!(squash(&pulled).unwrap_or_else(|e| panic!("{e}")), squash(&local).unwrap_or_else(|e| panic!("{e}")));
     // By digest too.
@@ -127,7 +146,8 @@ fn pull_matches_the_layout() {
 #[test]
 fn authentication() {
     let Some((registry, _)) = start(true) else { return };
-    let target = Target::parse(&format!("registry:{}/vigil/debian:1.0", registry.addr)).unwrap_or_else(|e| panic!("{e}"));
+    let target =
+        Target::parse(&format!("registry:{}/vigil/debian:1.0", registry.addr)).unwrap_or_else(|e| panic!("{e}"));
     let denied = target.open(&options(None, Some(Path::new("/nonexistent")))).unwrap_err().to_string();
     assert!(denied.contains(&registry.addr) && denied.contains("hint"), "{denied}");
     let basic = Credentials::Basic { username: "vigil".into(), password: "vigil-pass".into() };
@@ -137,14 +157,16 @@ fn authentication() {
     // Docker's config file.
     let config = registry.dir.path().join("docker-config.json");
     let auth = base64_encode(b"vigil:vigil-pass");
-    std::fs::write(&config, format!("{{\"auths\":{{\"{}\":{{\"auth\":\"{auth}\"}}}}}}", registry.addr)).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&config, format!("{{\"auths\":{{\"{}\":{{\"auth\":\"{auth}\"}}}}}}", registry.addr))
+        .unwrap_or_else(|e| panic!("{e}"));
     assert!(target.open(&options(None, Some(&config))).is_ok());
 }
 
 #[test]
 fn corrupted_blob_in_the_registry_is_detected() {
     let Some((registry, _)) = start(false) else { return };
-    let target = Target::parse(&format!("registry:{}/vigil/debian:1.0", registry.addr)).unwrap_or_else(|e| panic!("{e}"));
+    let target =
+        Target::parse(&format!("registry:{}/vigil/debian:1.0", registry.addr)).unwrap_or_else(|e| panic!("{e}"));
     let image = target.open(&options(None, None)).unwrap_or_else(|e| panic!("{e}"));
     // Overwrite the app layer's blob in the registry's storage.
     let blob = &image.info.layers[1].blob_digest;

@@ -14,9 +14,9 @@
 #![warn(missing_docs)]
 
 mod cataloger;
-pub mod format;
-pub mod distro;
 pub mod catalogers;
+pub mod distro;
+pub mod format;
 mod package;
 pub mod purl;
 mod sbom;

@@ -81,7 +81,8 @@ impl std::fmt::Display for Purl {
             write!(f, "?{}", parts.join("&"))?;
         }
         if let Some(s) = &self.subpath {
-            let segments: Vec<String> = s.split('/').filter(|s| !s.is_empty() && *s != "." && *s != "..").map(encode).collect();
+            let segments: Vec<String> =
+                s.split('/').filter(|s| !s.is_empty() && *s != "." && *s != "..").map(encode).collect();
             write!(f, "#{}", segments.join("/"))?;
         }
         Ok(())
@@ -223,8 +224,12 @@ mod parse_tests {
     #[test]
     fn round_trip() {
         let p = parse("pkg:npm/%40angular/core@16.0.0").unwrap_or_else(|| panic!());
-        assert_eq!((p.namespace.as_deref(), p.name.as_str(), p.version.as_deref()), (Some("@angular"), "core", Some("16.0.0")));
-        let d = parse("pkg:deb/debian/zlib1g@1.2.13.dfsg-1?arch=amd64&epoch=1&distro=debian-12").unwrap_or_else(|| panic!());
+        assert_eq!(
+            (p.namespace.as_deref(), p.name.as_str(), p.version.as_deref()),
+            (Some("@angular"), "core", Some("16.0.0"))
+        );
+        let d = parse("pkg:deb/debian/zlib1g@1.2.13.dfsg-1?arch=amd64&epoch=1&distro=debian-12")
+            .unwrap_or_else(|| panic!());
         assert_eq!(d.qualifier("epoch"), Some("1"));
         assert_eq!(d.qualifier("distro"), Some("debian-12"));
         assert!(parse("npm/x").is_none());

@@ -27,8 +27,14 @@ impl Default for ScanLimits {
 }
 
 /// Files read for the distribution, whatever the catalogers want.
-const DISTRO_FILES: [&str; 6] =
-    ["etc/os-release", "usr/lib/os-release", "etc/alpine-release", "etc/redhat-release", "etc/system-release", "etc/debian_version"];
+const DISTRO_FILES: [&str; 6] = [
+    "etc/os-release",
+    "usr/lib/os-release",
+    "etc/alpine-release",
+    "etc/redhat-release",
+    "etc/system-release",
+    "etc/debian_version",
+];
 
 #[derive(Clone)]
 enum Kept {
@@ -87,7 +93,10 @@ pub fn catalog(image: &Image, limits: ScanLimits) -> Result<Sbom, vigil_oci::Err
                 errors.push(SbomError {
                     path: display_path(path, absolute),
                     layer: layer_of(*layer),
-                    message: format!("file is {size} bytes, larger than the {} byte limit for catalogued files", limits.max_file_bytes),
+                    message: format!(
+                        "file is {size} bytes, larger than the {} byte limit for catalogued files",
+                        limits.max_file_bytes
+                    ),
                 });
                 continue;
             }
@@ -128,7 +137,12 @@ pub fn catalog(image: &Image, limits: ScanLimits) -> Result<Sbom, vigil_oci::Err
             platform: image.info.platform.as_ref().map(ToString::to_string),
             layers,
         },
-        distro: distro.map(|d| DistroInfo { id: d.id.clone(), version_id: d.version_id.clone(), pretty_name: d.pretty_name.clone(), ecosystem }),
+        distro: distro.map(|d| DistroInfo {
+            id: d.id.clone(),
+            version_id: d.version_id.clone(),
+            pretty_name: d.pretty_name.clone(),
+            ecosystem,
+        }),
         packages,
         errors,
     })
@@ -186,24 +200,29 @@ fn resolve(files: &BTreeMap<String, (usize, Kept)>, path: &str, depth: u8) -> Op
 /// Merges identical packages found in several places, and sorts.
 fn merge(mut packages: Vec<Package>) -> Vec<Package> {
     packages.sort_by(|a, b| {
-        (&a.ecosystem, &a.name, &a.version, &a.purl, &a.locations).cmp(&(&b.ecosystem, &b.name, &b.version, &b.purl, &b.locations))
+        (&a.ecosystem, &a.name, &a.version, &a.purl, &a.locations).cmp(&(
+            &b.ecosystem,
+            &b.name,
+            &b.version,
+            &b.purl,
+            &b.locations,
+        ))
     });
     let mut out: Vec<Package> = Vec::with_capacity(packages.len());
     for package in packages {
-        if let Some(last) = out.last_mut() {
-            if last.name == package.name
-                && last.version == package.version
-                && last.ecosystem == package.ecosystem
-                && last.purl == package.purl
-                && last.source == package.source
-            {
-                for location in package.locations {
-                    if !last.locations.contains(&location) {
-                        last.locations.push(location);
-                    }
+        if let Some(last) = out.last_mut()
+            && last.name == package.name
+            && last.version == package.version
+            && last.ecosystem == package.ecosystem
+            && last.purl == package.purl
+            && last.source == package.source
+        {
+            for location in package.locations {
+                if !last.locations.contains(&location) {
+                    last.locations.push(location);
                 }
-                continue;
             }
+            continue;
         }
         out.push(package);
     }

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! osv-scanner's lockfile fixtures (`$VIGIL_CORPORA/lockfiles/osv-scanner`) with the DERIVED
 //! `expected-packages.json` oracle: for each fixture and upstream test, vigil's package set
 //! (name, version, ecosystem) must equal the expected set. The test prints the pass rate per

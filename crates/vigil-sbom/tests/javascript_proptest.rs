@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The JavaScript catalogers never panic, and their output stays bounded, whatever they are
 //! given: arbitrary bytes, arbitrary text, and text assembled from the pieces of real
 //! lockfiles (so that the generated input gets past the first syntax check).

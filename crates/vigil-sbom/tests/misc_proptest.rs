@@ -137,9 +137,8 @@ proptest! {
 
 /// Text drawn from one cataloger's syntax alphabet.
 fn syntax_noise() -> impl Strategy<Value = (usize, String)> {
-    (0..CASES.len()).prop_flat_map(|case| {
-        proptest::string::string_regex(CASES[case].2).unwrap().prop_map(move |text| (case, text))
-    })
+    (0..CASES.len())
+        .prop_flat_map(|case| proptest::string::string_regex(CASES[case].2).unwrap().prop_map(move |text| (case, text)))
 }
 
 #[test]

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The OS package catalogers through the public API: registration, path matching, the
 //! distribution flowing from os-release into ecosystems and purls, and arbitrary bytes.
 

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! osv-scanner's dpkg and apk fixtures (`$VIGIL_CORPORA/lockfiles/osv-scanner`) read the way
 //! osv-scanner reports them. For dpkg, osv-scanner lists *source* packages (`bsdutils` is
 //! reported as `util-linux 2.36.1-8+deb11u1`, `libc6` as `glibc`), because Debian advisories

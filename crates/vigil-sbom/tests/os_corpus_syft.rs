@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Syft's OS package database fixtures (`$VIGIL_CORPORA/lockfiles/syft`): every package in
 //! each apk, dpkg and rpm database is found, and corrupt databases give an error naming the
 //! file, not a panic.

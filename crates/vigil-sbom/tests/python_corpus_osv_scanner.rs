@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The Python, Ruby and PHP catalogers against osv-scanner's lockfile fixtures
 //! (`$VIGIL_CORPORA/lockfiles/osv-scanner`, DERIVED `expected-packages.json`), stricter than
 //! `corpus_osv_scanner.rs`: besides name, version and ecosystem, each package's dependency

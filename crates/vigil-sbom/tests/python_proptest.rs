@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Robustness of the Python, Ruby and PHP catalogers: arbitrary bytes and format-shaped noise
 //! never panic and give bounded output; `-r` include graphs (cycles, self-includes, endless
 //! chains) always terminate.

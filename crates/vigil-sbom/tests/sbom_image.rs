@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used)]
+
 //! Cataloguing the real test image (scripts/make-test-images.sh): every Debian package of its
 //! dpkg database and the lockfiles of its app layer are found, the same whichever way the
 //! image is stored; CycloneDX and SPDX output validate against the official schemas, are
@@ -9,11 +11,13 @@ use std::process::Command;
 
 use vigil_oci::Target;
 use vigil_sbom::format::{Format, read_sbom, render};
-use vigil_sbom::{ScanLimits, Sbom, catalog};
+use vigil_sbom::{Sbom, ScanLimits, catalog};
 
 fn images() -> Option<PathBuf> {
     let Some(dir) = std::env::var_os("VIGIL_TEST_IMAGES") else {
-        eprintln!("\n*** SKIPPED sbom_image: VIGIL_TEST_IMAGES is not set (scripts/test builds the images and sets it) ***\n");
+        eprintln!(
+            "\n*** SKIPPED sbom_image: VIGIL_TEST_IMAGES is not set (scripts/test builds the images and sets it) ***\n"
+        );
         return None;
     };
     let dir = PathBuf::from(dir).join("debian");
@@ -22,7 +26,8 @@ fn images() -> Option<PathBuf> {
 }
 
 fn sbom_of(target: &str) -> Sbom {
-    let image = Target::parse(target).and_then(|t| t.open(&Default::default())).unwrap_or_else(|e| panic!("{target}: {e}"));
+    let image =
+        Target::parse(target).and_then(|t| t.open(&Default::default())).unwrap_or_else(|e| panic!("{target}: {e}"));
     catalog(&image, ScanLimits::default()).unwrap_or_else(|e| panic!("{target}: {e}"))
 }
 
@@ -51,22 +56,25 @@ fn four_ways_same_packages() {
 
     // Every package in the image's dpkg database, with its version, from the base layer.
     let expected = std::fs::read_to_string(dir.join("expected-dpkg.txt")).unwrap_or_else(|e| panic!("{e}"));
-    let want: BTreeSet<(String, String)> = expected
-        .lines()
-        .filter_map(|l| l.split_once(' '))
-        .map(|(n, v)| (n.to_string(), v.to_string()))
-        .collect();
+    let want: BTreeSet<(String, String)> =
+        expected.lines().filter_map(|l| l.split_once(' ')).map(|(n, v)| (n.to_string(), v.to_string())).collect();
     let debian: Vec<_> = layout.packages.iter().filter(|p| p.ecosystem == "Debian:12").collect();
     let got: BTreeSet<(String, String)> = debian.iter().map(|p| (p.name.clone(), p.version.clone())).collect();
     assert_eq!(got, want);
     let base = &layout.source.layers[0];
-    assert!(debian.iter().all(|p| p.locations.iter().all(|l| l.path == "/var/lib/dpkg/status" && l.layer.as_ref() == Some(base))));
+    assert!(
+        debian
+            .iter()
+            .all(|p| p.locations.iter().all(|l| l.path == "/var/lib/dpkg/status" && l.layer.as_ref() == Some(base)))
+    );
     assert!(debian.iter().all(|p| p.purl.starts_with("pkg:deb/debian/") && p.purl.contains("distro=debian-12")));
     let zlib = debian.iter().find(|p| p.name == "zlib1g").unwrap_or_else(|| panic!("zlib1g"));
     assert_eq!(zlib.source.as_ref().map(|s| s.name.as_str()), Some("zlib"));
 
     // The app layer's lockfiles.
-    let names = |eco: &str| -> BTreeSet<String> { layout.packages.iter().filter(|p| p.ecosystem == eco).map(|p| p.name.clone()).collect() };
+    let names = |eco: &str| -> BTreeSet<String> {
+        layout.packages.iter().filter(|p| p.ecosystem == eco).map(|p| p.name.clone()).collect()
+    };
     assert_eq!(names("npm"), BTreeSet::from(["wrappy".to_string()]));
     assert_eq!(names("PyPI"), BTreeSet::from(["flask".to_string(), "requests".to_string()]));
     assert_eq!(names("crates.io").len(), 2);
@@ -78,14 +86,18 @@ fn four_ways_same_packages() {
 
 fn validate(schema: &str, document: &str) {
     let Some(corpora) = std::env::var_os("VIGIL_CORPORA") else {
-        eprintln!("\n*** SKIPPED schema validation of {schema}: VIGIL_CORPORA is not set (the schemas live in shared/schemas) ***\n");
+        eprintln!(
+            "\n*** SKIPPED schema validation of {schema}: VIGIL_CORPORA is not set (the schemas live in shared/schemas) ***\n"
+        );
         return;
     };
     let schemas = Path::new(&corpora).join("../schemas");
     assert!(schemas.join(schema).is_file(), "VIGIL_CORPORA is set but {} is missing", schemas.join(schema).display());
     let probe = Command::new("python3").args(["-c", "import jsonschema, referencing, rfc3986_validator"]).output();
     if !probe.map(|o| o.status.success()).unwrap_or(false) {
-        eprintln!("\n*** SKIPPED schema validation of {schema}: python3 lacks `jsonschema[format-nongpl]` (scripts/test installs it) ***\n");
+        eprintln!(
+            "\n*** SKIPPED schema validation of {schema}: python3 lacks `jsonschema[format-nongpl]` (scripts/test installs it) ***\n"
+        );
         return;
     }
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
@@ -97,7 +109,12 @@ fn validate(schema: &str, document: &str) {
         .arg(&path)
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
-    assert!(out.status.success(), "{schema}: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{schema}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -108,7 +125,8 @@ fn cyclonedx_and_spdx_are_valid_deterministic_and_read_back() {
         sbom.packages.iter().map(|p| (p.name.clone(), p.version.clone(), p.ecosystem.clone())).collect();
     for (format, schema) in [(Format::CycloneDx, "bom-1.6.schema.json"), (Format::Spdx, "spdx-schema.json")] {
         let first = render(&sbom, format, 1_700_000_000);
-        let again = render(&sbom_of(&format!("docker-archive:{}/docker-archive.tar", dir.display())), format, 1_700_000_000);
+        let again =
+            render(&sbom_of(&format!("docker-archive:{}/docker-archive.tar", dir.display())), format, 1_700_000_000);
         assert_eq!(first, again, "{format:?} output is not deterministic");
         validate(schema, &first);
         let back = read_sbom("doc.json", first.as_bytes()).unwrap_or_else(|e| panic!("{e}"));

@@ -39,7 +39,9 @@ pub enum Command {
     /// `registry:REF`; without a scheme an existing path is detected (directory, OCI layout,
     /// archive or file) and anything else is an image reference. Layers are streamed, never
     /// extracted; only files a cataloger reads are kept in memory.
-    #[command(after_help = "Examples:\n  vigil sbom docker-archive:app.tar --format cyclonedx -o app.cdx.json\n  vigil sbom oci-dir:./layout:1.0 --platform linux/arm64\n  vigil sbom . --format spdx")]
+    #[command(
+        after_help = "Examples:\n  vigil sbom docker-archive:app.tar --format cyclonedx -o app.cdx.json\n  vigil sbom oci-dir:./layout:1.0 --platform linux/arm64\n  vigil sbom . --format spdx"
+    )]
     Sbom(SbomArgs),
 }
 

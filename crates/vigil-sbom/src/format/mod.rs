@@ -34,15 +34,12 @@ pub fn render(sbom: &crate::Sbom, format: Format, created: i64) -> String {
 
 /// `SOURCE_DATE_EPOCH` when set to an integer (reproducible builds), else the current time.
 pub fn created_timestamp() -> i64 {
-    std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|v| v.trim().parse::<i64>().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| i64::try_from(d.as_secs()).unwrap_or(0))
-                .unwrap_or(0)
-        })
+    std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|v| v.trim().parse::<i64>().ok()).unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_secs()).unwrap_or(0))
+            .unwrap_or(0)
+    })
 }
 
 /// A name-based UUID (RFC 9562 version 8 layout over SHA-256) of `seed`, so documents

@@ -22,7 +22,9 @@ pub enum ReadError {
         source: serde_json::Error,
     },
     /// JSON, but neither CycloneDX nor SPDX (nor vigil's own format).
-    #[error("{path}: not an SBOM, expected CycloneDX JSON (`bomFormat`), SPDX 2.x JSON (`spdxVersion`) or vigil's JSON")]
+    #[error(
+        "{path}: not an SBOM, expected CycloneDX JSON (`bomFormat`), SPDX 2.x JSON (`spdxVersion`) or vigil's JSON"
+    )]
     UnknownFormat {
         /// The file.
         path: String,
@@ -34,12 +36,14 @@ const MAX_COMPONENTS: usize = 1_000_000;
 
 /// Reads a CycloneDX (1.x JSON), SPDX (2.x JSON) or vigil SBOM from `bytes`.
 pub fn read_sbom(path: &str, bytes: &[u8]) -> Result<Sbom, ReadError> {
-    let doc: Value = serde_json::from_slice(bytes).map_err(|source| ReadError::Json { path: path.to_string(), source })?;
+    let doc: Value =
+        serde_json::from_slice(bytes).map_err(|source| ReadError::Json { path: path.to_string(), source })?;
     let source = SourceInfo { kind: "sbom".into(), target: path.to_string(), ..SourceInfo::default() };
     let mut packages = Vec::new();
     if doc.get("bomFormat").and_then(Value::as_str) == Some("CycloneDX") {
         // Components nest; walk them without recursion.
-        let mut stack: Vec<&Value> = doc.get("components").and_then(Value::as_array).map(|a| a.iter().collect()).unwrap_or_default();
+        let mut stack: Vec<&Value> =
+            doc.get("components").and_then(Value::as_array).map(|a| a.iter().collect()).unwrap_or_default();
         while let Some(component) = stack.pop() {
             if packages.len() >= MAX_COMPONENTS {
                 break;
@@ -51,16 +55,32 @@ pub fn read_sbom(path: &str, bytes: &[u8]) -> Result<Sbom, ReadError> {
             let locations = component
                 .pointer("/evidence/occurrences")
                 .and_then(Value::as_array)
-                .map(|o| o.iter().filter_map(|l| l.get("location").and_then(Value::as_str)).map(|p| PackageLocation { path: p.to_string(), layer: None }).collect())
+                .map(|o| {
+                    o.iter()
+                        .filter_map(|l| l.get("location").and_then(Value::as_str))
+                        .map(|p| PackageLocation { path: p.to_string(), layer: None })
+                        .collect()
+                })
                 .unwrap_or_default();
-            packages.extend(from_purl(purl, component.get("name").and_then(Value::as_str), component.get("version").and_then(Value::as_str), locations));
+            packages.extend(from_purl(
+                purl,
+                component.get("name").and_then(Value::as_str),
+                component.get("version").and_then(Value::as_str),
+                locations,
+            ));
         }
     } else if doc.get("spdxVersion").is_some() {
         for package in doc.get("packages").and_then(Value::as_array).into_iter().flatten().take(MAX_COMPONENTS) {
             let refs = package.get("externalRefs").and_then(Value::as_array);
-            let purl = refs.into_iter().flatten().find(|r| r.get("referenceType").and_then(Value::as_str) == Some("purl"));
+            let purl =
+                refs.into_iter().flatten().find(|r| r.get("referenceType").and_then(Value::as_str) == Some("purl"));
             let Some(purl) = purl.and_then(|r| r.get("referenceLocator")).and_then(Value::as_str) else { continue };
-            packages.extend(from_purl(purl, package.get("name").and_then(Value::as_str), package.get("versionInfo").and_then(Value::as_str), Vec::new()));
+            packages.extend(from_purl(
+                purl,
+                package.get("name").and_then(Value::as_str),
+                package.get("versionInfo").and_then(Value::as_str),
+                Vec::new(),
+            ));
         }
     } else if doc.get("version").and_then(Value::as_u64) == Some(1) && doc.get("packages").is_some() {
         for package in doc.get("packages").and_then(Value::as_array).into_iter().flatten().take(MAX_COMPONENTS) {
@@ -108,7 +128,12 @@ impl From<PackageIn> for Package {
 }
 
 /// The package a purl names, with the OSV ecosystem its type (and distro qualifier) implies.
-pub(crate) fn from_purl(purl: &str, name: Option<&str>, version: Option<&str>, locations: Vec<PackageLocation>) -> Option<Package> {
+pub(crate) fn from_purl(
+    purl: &str,
+    name: Option<&str>,
+    version: Option<&str>,
+    locations: Vec<PackageLocation>,
+) -> Option<Package> {
     let parsed = parse(purl)?;
     let ecosystem = ecosystem_of(&parsed)?;
     let full_name = match (parsed.ty.as_str(), parsed.namespace.as_deref()) {
@@ -117,16 +142,26 @@ pub(crate) fn from_purl(purl: &str, name: Option<&str>, version: Option<&str>, l
         _ => parsed.name.clone(),
     };
     let mut version = parsed.version.clone().or(version.map(str::to_string)).unwrap_or_default();
-    if let Some(epoch) = parsed.qualifier("epoch").filter(|e| !e.is_empty() && *e != "0") {
-        if matches!(parsed.ty.as_str(), "deb" | "rpm") && !version.contains(':') {
-            version = format!("{epoch}:{version}");
-        }
+    if let Some(epoch) = parsed.qualifier("epoch").filter(|e| !e.is_empty() && *e != "0")
+        && matches!(parsed.ty.as_str(), "deb" | "rpm")
+        && !version.contains(':')
+    {
+        version = format!("{epoch}:{version}");
     }
     if parsed.ty == "golang" {
         version = version.trim_start_matches('v').to_string();
     }
     let _ = name;
-    Some(Package { name: full_name, version, ecosystem, purl: purl.to_string(), source: None, locations, dep_groups: Vec::new(), commit: None })
+    Some(Package {
+        name: full_name,
+        version,
+        ecosystem,
+        purl: purl.to_string(),
+        source: None,
+        locations,
+        dep_groups: Vec::new(),
+        commit: None,
+    })
 }
 
 fn ecosystem_of(p: &ParsedPurl) -> Option<String> {
@@ -147,8 +182,14 @@ fn ecosystem_of(p: &ParsedPurl) -> Option<String> {
             // `distro=debian-12` / `distro=bookworm` / `distro=ubuntu-22.04`.
             let namespace = p.namespace.as_deref().unwrap_or("debian");
             let base = if namespace == "ubuntu" { "Ubuntu" } else { "Debian" };
-            match p.qualifier("distro").and_then(|d| d.rsplit_once('-').map(|(_, v)| v.to_string()).or_else(|| codename(d))) {
-                Some(release) => format!("{base}:{}", if base == "Debian" { release.split('.').next().unwrap_or(&release).to_string() } else { release }),
+            match p
+                .qualifier("distro")
+                .and_then(|d| d.rsplit_once('-').map(|(_, v)| v.to_string()).or_else(|| codename(d)))
+            {
+                Some(release) => format!(
+                    "{base}:{}",
+                    if base == "Debian" { release.split('.').next().unwrap_or(&release).to_string() } else { release }
+                ),
                 None => base.into(),
             }
         }

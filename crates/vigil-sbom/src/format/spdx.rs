@@ -62,7 +62,8 @@ pub(crate) fn to_spdx(sbom: &Sbom, created: i64) -> Value {
             package["comment"] = json!(format!("source package {} {}", source.name, source.version));
         }
         packages.push(package);
-        relationships.push(json!({"spdxElementId": subject_id, "relationshipType": "CONTAINS", "relatedSpdxElement": id}));
+        relationships
+            .push(json!({"spdxElementId": subject_id, "relationshipType": "CONTAINS", "relatedSpdxElement": id}));
     }
     let seed = serde_json::to_string(&packages).unwrap_or_default();
     let name = if sbom.source.target.is_empty() { "vigil-sbom".to_string() } else { sbom.source.target.clone() };

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use vigil_oci::{Credentials, OpenOptions, Platform, RegistryOptions, Target};
 use vigil_sbom::format::{Format, created_timestamp, read_sbom, render};
-use vigil_sbom::{ScanLimits, Sbom, catalog};
+use vigil_sbom::{Sbom, ScanLimits, catalog};
 
 use crate::cli::{RegistryArgs, SbomArgs, SbomFormat};
 
@@ -32,7 +32,8 @@ pub fn run(args: SbomArgs) -> Result<ExitCode> {
     }
     if !args.quiet {
         let counts: Vec<String> = sbom.counts().iter().map(|(eco, n)| format!("{eco} {n}")).collect();
-        let distro = sbom.distro.as_ref().and_then(|d| d.pretty_name.clone()).unwrap_or_else(|| "no distribution found".into());
+        let distro =
+            sbom.distro.as_ref().and_then(|d| d.pretty_name.clone()).unwrap_or_else(|| "no distribution found".into());
         anstream::eprintln!(
             "vigil: {} packages ({}) in {}; {distro}",
             sbom.packages.len(),
@@ -57,20 +58,31 @@ pub fn registry_options(args: &RegistryArgs) -> Result<RegistryOptions> {
                 line.trim_end_matches(['\r', '\n']).to_string()
             } else {
                 std::env::var("VIGIL_REGISTRY_PASSWORD").map_err(|_| {
-                    anyhow::anyhow!("`--username` needs a password: set VIGIL_REGISTRY_PASSWORD or pass `--password-stdin`")
+                    anyhow::anyhow!(
+                        "`--username` needs a password: set VIGIL_REGISTRY_PASSWORD or pass `--password-stdin`"
+                    )
                 })?
             };
             Some(Credentials::Basic { username: username.clone(), password })
         }
     };
-    Ok(RegistryOptions { plain_http: args.plain_http, insecure: args.insecure, credentials, auth_file: args.auth_file.clone() })
+    Ok(RegistryOptions {
+        plain_http: args.plain_http,
+        insecure: args.insecure,
+        credentials,
+        auth_file: args.auth_file.clone(),
+    })
 }
 
 /// Opens a target and catalogues it (or reads an SBOM for `sbom:FILE`).
 pub fn load(target: &str, platform: &str, registry: RegistryOptions) -> Result<Sbom> {
     if let Some(path) = target.strip_prefix("sbom:") {
         let meta = std::fs::metadata(path).with_context(|| format!("reading SBOM {path}"))?;
-        anyhow::ensure!(meta.len() <= MAX_SBOM_BYTES, "{path}: SBOM is {} bytes, larger than the limit of {MAX_SBOM_BYTES}", meta.len());
+        anyhow::ensure!(
+            meta.len() <= MAX_SBOM_BYTES,
+            "{path}: SBOM is {} bytes, larger than the limit of {MAX_SBOM_BYTES}",
+            meta.len()
+        );
         let bytes = std::fs::read(path).with_context(|| format!("reading SBOM {path}"))?;
         return Ok(read_sbom(path, &bytes)?);
     }
@@ -80,7 +92,8 @@ pub fn load(target: &str, platform: &str, registry: RegistryOptions) -> Result<S
 }
 
 fn table(sbom: &Sbom) -> String {
-    let rows: Vec<[&str; 3]> = sbom.packages.iter().map(|p| [p.name.as_str(), p.version.as_str(), p.ecosystem.as_str()]).collect();
+    let rows: Vec<[&str; 3]> =
+        sbom.packages.iter().map(|p| [p.name.as_str(), p.version.as_str(), p.ecosystem.as_str()]).collect();
     let widths = [0, 1].map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0).max(7));
     let mut out = format!("{:w0$}  {:w1$}  ECOSYSTEM\n", "NAME", "VERSION", w0 = widths[0], w1 = widths[1]);
     for r in rows {

@@ -47,7 +47,8 @@ pub(crate) fn json<T: DeserializeOwned>(path: &str, text: &str) -> Result<T, Cat
         if e.line() == 0 {
             CatalogError::new(path, format!("invalid JSON, {what}"))
         } else {
-            error_at(path, e.line(), e.column(), format!("invalid JSON, {what}"))
+            // serde_json reports column 0 at the very start of a line (an empty file).
+            error_at(path, e.line(), e.column().max(1), format!("invalid JSON, {what}"))
         }
     })?;
     let start = text.len() - text.trim_start().len();
@@ -148,7 +149,7 @@ mod tests {
         let e = json::<serde_json::Value>("package-lock.json", "{\n  \"a\": nope\n}").unwrap_err();
         assert_eq!(e.to_string(), "package-lock.json: 2:9: invalid JSON, expected ident");
         let e = json::<serde_json::Value>("package-lock.json", "").unwrap_err();
-        assert_eq!(e.to_string(), "package-lock.json: 1:0: invalid JSON, EOF while parsing a value");
+        assert_eq!(e.to_string(), "package-lock.json: 1:1: invalid JSON, EOF while parsing a value");
         let e = json::<serde_json::Value>("package-lock.json", "\n  [1]").unwrap_err();
         assert_eq!(e.to_string(), "package-lock.json: 2:3: a JSON document that is not an object, expected `{`");
         assert!(json::<serde_json::Value>("package-lock.json", " {} ").is_ok());

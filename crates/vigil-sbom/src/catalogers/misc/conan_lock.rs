@@ -82,7 +82,8 @@ impl Cataloger for ConanLock {
         let mut seen = HashSet::new();
         let mut add = |reference: &str, group: Option<&str>| {
             let r = parse_reference(reference);
-            if r.name.is_empty() || !seen.insert((r.name.to_string(), r.version.to_string(), group.map(str::to_string))) {
+            if r.name.is_empty() || !seen.insert((r.name.to_string(), r.version.to_string(), group.map(str::to_string)))
+            {
                 return;
             }
             // `_` stands for "no user" / "no channel".
@@ -184,12 +185,7 @@ mod tests {
             summary(&found),
             [
                 ("zlib", "1.2.13", "pkg:conan/zlib@1.2.13?rrev=13c9", vec!["requires".to_string()]),
-                (
-                    "openssl",
-                    "3.0.3",
-                    "pkg:conan/openssl@3.0.3?channel=stable&user=acme",
-                    vec!["requires".to_string()]
-                ),
+                ("openssl", "3.0.3", "pkg:conan/openssl@3.0.3?channel=stable&user=acme", vec!["requires".to_string()]),
                 ("ninja", "1.11.1", "pkg:conan/ninja@1.11.1?rrev=a2f0", vec!["build-requires".to_string()]),
                 ("pyreq", "0.1", "pkg:conan/pyreq@0.1", vec!["python-requires".to_string()]),
             ]
@@ -200,7 +196,11 @@ mod tests {
     fn empty_lockfiles() {
         assert!(parse("{}").unwrap().is_empty());
         assert!(parse(r#"{"version": "0.5", "requires": [], "build_requires": []}"#).unwrap().is_empty());
-        assert!(parse(r#"{"graph_lock": {"nodes": {"0": {"ref": "test/1.0", "path": "conanfile.py"}}}}"#).unwrap().is_empty());
+        assert!(
+            parse(r#"{"graph_lock": {"nodes": {"0": {"ref": "test/1.0", "path": "conanfile.py"}}}}"#)
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[test]

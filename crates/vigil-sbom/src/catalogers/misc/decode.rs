@@ -101,7 +101,9 @@ pub(crate) fn yaml<T: DeserializeOwned>(path: &str, text: &str) -> Result<Option
         let what = first.rsplit_once(" at line ").map_or(first, |(head, _)| head);
         let what = format!("invalid YAML, {what}");
         match e.location() {
-            Some(at) => error_at(path, usize::try_from(at.line()).unwrap_or(0), usize::try_from(at.column()).unwrap_or(0), what),
+            Some(at) => {
+                error_at(path, usize::try_from(at.line()).unwrap_or(0), usize::try_from(at.column()).unwrap_or(0), what)
+            }
             None => CatalogError::new(path, what),
         }
     })
@@ -130,7 +132,10 @@ pub(crate) fn xml<'a>(path: &str, text: &'a str) -> Result<roxmltree::Document<'
 fn too_deep(text: &str, limit: usize) -> Option<usize> {
     let bytes = text.as_bytes();
     let skip_past = |from: usize, end: &[u8]| -> usize {
-        bytes.get(from..).and_then(|rest| rest.windows(end.len()).position(|w| w == end)).map_or(bytes.len(), |i| from + i + end.len())
+        bytes
+            .get(from..)
+            .and_then(|rest| rest.windows(end.len()).position(|w| w == end))
+            .map_or(bytes.len(), |i| from + i + end.len())
     };
     let mut depth = 0usize;
     let mut i = 0;
@@ -186,7 +191,10 @@ pub(crate) fn child<'a, 'i>(node: roxmltree::Node<'a, 'i>, name: &str) -> Option
 }
 
 /// The child elements of `node` with local name `name`.
-pub(crate) fn children<'a, 'i>(node: roxmltree::Node<'a, 'i>, name: &'static str) -> impl Iterator<Item = roxmltree::Node<'a, 'i>> {
+pub(crate) fn children<'a, 'i>(
+    node: roxmltree::Node<'a, 'i>,
+    name: &'static str,
+) -> impl Iterator<Item = roxmltree::Node<'a, 'i>> {
     node.children().filter(move |c| c.is_element() && c.tag_name().name() == name)
 }
 
@@ -287,7 +295,10 @@ mod tests {
     fn xml_nesting_is_bounded_before_parsing() {
         let deep = format!("{}{}", "<a>".repeat(MAX_XML_DEPTH + 1), "</a>".repeat(MAX_XML_DEPTH + 1));
         let e = xml("pom.xml", &deep).unwrap_err();
-        assert_eq!(e.to_string(), format!("pom.xml: 1:{}: elements nest deeper than 100 levels", 3 * MAX_XML_DEPTH + 1));
+        assert_eq!(
+            e.to_string(),
+            format!("pom.xml: 1:{}: elements nest deeper than 100 levels", 3 * MAX_XML_DEPTH + 1)
+        );
         let ok = format!("{}{}", "<a>".repeat(MAX_XML_DEPTH), "</a>".repeat(MAX_XML_DEPTH));
         assert!(xml("pom.xml", &ok).is_ok());
         // Siblings, empty elements, comments, CDATA and quoted `>` do not add depth.

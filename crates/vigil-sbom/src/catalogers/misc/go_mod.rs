@@ -92,9 +92,7 @@ fn lex(text: &str) -> Result<Vec<Token>, SyntaxError> {
             c if c.is_whitespace() => {
                 chars.next();
             }
-            '/' if rest.starts_with("//") => {
-                while chars.next_if(|&(_, c)| c != '\n').is_some() {}
-            }
+            '/' if rest.starts_with("//") => while chars.next_if(|&(_, c)| c != '\n').is_some() {},
             '/' if rest.starts_with("/*") => {
                 return Err(err("mod files must use `//` comments, not `/* */` comments".to_string()));
             }
@@ -177,8 +175,7 @@ struct Directive<'t> {
 
 fn parse_mod(text: &str) -> Result<ModFile, SyntaxError> {
     let tokens = lex(text)?;
-    let lines: Vec<&[Token]> =
-        tokens.split(|t| t.kind == TokenKind::Newline).filter(|line| !line.is_empty()).collect();
+    let lines: Vec<&[Token]> = tokens.split(|t| t.kind == TokenKind::Newline).filter(|line| !line.is_empty()).collect();
     let mut file = ModFile::default();
     let mut lines = lines.into_iter();
     while let Some(line) = lines.next() {
@@ -225,7 +222,7 @@ fn usage(token: &Token, usage: &str) -> SyntaxError {
 }
 
 /// The arguments as words; parentheses or a misplaced `=>` are errors.
-fn words<'t>(args: &'t [Token]) -> Result<Vec<&'t str>, SyntaxError> {
+fn words(args: &[Token]) -> Result<Vec<&str>, SyntaxError> {
     args.iter()
         .map(|t| match &t.kind {
             TokenKind::Word(w) => Ok(w.as_str()),
@@ -434,9 +431,16 @@ mod tests {
             ]
         );
         let all = "require (\n golang.org/x/net v1.2.3\n golang.org/x/net v0.5.6\n)\nreplace (\n golang.org/x/net => example.com/fork/net v1.4.5\n)\n";
-        assert_eq!(triples(&parse(all).unwrap()), [("example.com/fork/net", "1.4.5", "pkg:golang/example.com/fork/net@v1.4.5")]);
-        let not_required = "require golang.org/x/net v0.5.6\nreplace golang.org/x/net v1.2.3 => example.com/fork/net v1.4.5\n";
-        assert_eq!(triples(&parse(not_required).unwrap()), [("golang.org/x/net", "0.5.6", "pkg:golang/golang.org/x/net@v0.5.6")]);
+        assert_eq!(
+            triples(&parse(all).unwrap()),
+            [("example.com/fork/net", "1.4.5", "pkg:golang/example.com/fork/net@v1.4.5")]
+        );
+        let not_required =
+            "require golang.org/x/net v0.5.6\nreplace golang.org/x/net v1.2.3 => example.com/fork/net v1.4.5\n";
+        assert_eq!(
+            triples(&parse(not_required).unwrap()),
+            [("golang.org/x/net", "0.5.6", "pkg:golang/golang.org/x/net@v0.5.6")]
+        );
         let local = "require golang.org/x/net v1.2.3\nreplace golang.org/x/net v1.2.3 => ./fork/net\n";
         assert_eq!(triples(&parse(local).unwrap()), [("./fork/net", "", "pkg:golang/.%2Ffork%2Fnet")]);
     }

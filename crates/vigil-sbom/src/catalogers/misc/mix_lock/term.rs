@@ -307,7 +307,9 @@ mod tests {
 
     #[test]
     fn keyword_lists_atoms_and_strings() {
-        let t = term(r#"{:git, "https://x/y.git", "abc", [branch: "feat/x", ref: "a\"b", submodules: true, x?: :"quoted atom"]}"#);
+        let t = term(
+            r#"{:git, "https://x/y.git", "abc", [branch: "feat/x", ref: "a\"b", submodules: true, x?: :"quoted atom"]}"#,
+        );
         let items = terms(&t);
         assert_eq!(items[0], atom("git"));
         assert_eq!(items[2], Term::Str("abc".to_string()));
@@ -326,9 +328,15 @@ mod tests {
 
     #[test]
     fn errors_point_at_the_offending_byte() {
-        assert_eq!(parse("%{\"a\" 1}").unwrap_err(), ParseError { at: 6, message: "unexpected `1`, expected `=>`".to_string() });
+        assert_eq!(
+            parse("%{\"a\" 1}").unwrap_err(),
+            ParseError { at: 6, message: "unexpected `1`, expected `=>`".to_string() }
+        );
         assert_eq!(parse("{1 2}").unwrap_err().message, "unexpected `2`, expected `,` or `}`");
-        assert_eq!(parse("\"abc").unwrap_err(), ParseError { at: 0, message: "unterminated string, expected a closing quote".to_string() });
+        assert_eq!(
+            parse("\"abc").unwrap_err(),
+            ParseError { at: 0, message: "unterminated string, expected a closing quote".to_string() }
+        );
         assert_eq!(parse("%{} x").unwrap_err().message, "unexpected `x` after the term, expected the end of the file");
         assert_eq!(parse("[").unwrap_err().message, "unexpected end of file, expected a term");
         assert_eq!(parse(":").unwrap_err().message, "unexpected end of file, expected an atom name");
