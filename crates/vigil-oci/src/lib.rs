@@ -37,6 +37,6 @@ pub use image::{Image, ImageInfo, LayerInfo, SourceKind};
 pub use limits::Limits;
 pub use manifest::Platform;
 pub use overlay::Overlay;
-pub use registry::{Credentials, RegistryOptions, docker_config_auth, open_registry};
+pub use registry::{Credentials, Progress, RegistryOptions, docker_config_auth, open_registry};
 pub use target::{OpenOptions, Target};
 pub use walk::{Entry, EntryKind, WalkStats, walk};

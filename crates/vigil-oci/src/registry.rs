@@ -31,6 +31,18 @@ pub struct RegistryOptions {
     /// Docker config file to read credentials from (default: `REGISTRY_AUTH_FILE`,
     /// `$DOCKER_CONFIG/config.json`, `~/.docker/config.json`).
     pub auth_file: Option<PathBuf>,
+    /// Called with a short message as each blob is pulled (`pulling 2/5 sha256:…`).
+    pub progress: Option<Progress>,
+}
+
+/// A progress sink for pulls.
+#[derive(Clone)]
+pub struct Progress(pub Arc<dyn Fn(&str) + Send + Sync>);
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Progress")
+    }
 }
 
 /// Registry credentials. `Debug` never shows the secret.
@@ -115,7 +127,11 @@ pub fn open_registry(
         std::fs::create_dir_all(dir.path().join("blobs/sha256")).map_err(|e| Error::io(dir.path().display(), e))?;
         let mut descriptors = vec![parsed.config.clone()];
         descriptors.extend(parsed.layers.iter().cloned());
-        for descriptor in &descriptors {
+        for (i, descriptor) in descriptors.iter().enumerate() {
+            if let Some(progress) = &options.progress {
+                let short = descriptor.digest.get(..19).unwrap_or(&descriptor.digest);
+                (progress.0)(&format!("pulling {}/{} {short} ({} bytes)", i + 1, descriptors.len(), descriptor.size));
+            }
             let blob = Digest::parse(&descriptor.digest)?;
             let path = dir.path().join(blob_path(&blob));
             let file = tokio::fs::File::create(&path).await.map_err(|e| Error::io(path.display(), e))?;

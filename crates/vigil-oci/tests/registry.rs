@@ -118,6 +118,7 @@ fn options(credentials: Option<Credentials>, auth_file: Option<&Path>) -> OpenOp
             insecure: false,
             credentials,
             auth_file: auth_file.map(Path::to_path_buf),
+            progress: None,
         },
         ..OpenOptions::default()
     }

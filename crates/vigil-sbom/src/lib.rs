@@ -26,4 +26,4 @@ pub use cataloger::{CatalogError, CatalogInput, Cataloger, ReadFile};
 pub use catalogers::catalogers;
 pub use package::{Package, PackageLocation, SourcePackage, ecosystem};
 pub use sbom::{DistroInfo, Sbom, SbomError, SourceInfo};
-pub use scan::{ScanLimits, catalog, kind_name};
+pub use scan::{ScanLimits, catalog, catalog_with_progress, kind_name};

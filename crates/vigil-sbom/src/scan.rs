@@ -45,11 +45,27 @@ enum Kept {
 
 /// Catalogues every package in `image`.
 pub fn catalog(image: &Image, limits: ScanLimits) -> Result<Sbom, vigil_oci::Error> {
+    catalog_with_progress(image, limits, &|_| {})
+}
+
+/// Like [`catalog`], reporting each layer as reading starts (`reading layer 2/5 sha256:…`).
+pub fn catalog_with_progress(
+    image: &Image,
+    limits: ScanLimits,
+    progress: &dyn Fn(&str),
+) -> Result<Sbom, vigil_oci::Error> {
     let all = catalogers();
     let wanted = |path: &str| DISTRO_FILES.contains(&path) || all.iter().any(|c| c.matches(path));
     let mut overlay: Overlay<Kept> = Overlay::new();
     let mut kept_bytes = 0u64;
+    let total = image.info.layers.len();
+    let mut current_layer = usize::MAX;
     walk(image, |entry, content| {
+        if total > 0 && entry.layer != current_layer {
+            current_layer = entry.layer;
+            let digest = image.info.layers.get(entry.layer).map_or("", |l| l.digest.as_str());
+            progress(&format!("reading layer {}/{total} {}", entry.layer + 1, digest.get(..19).unwrap_or(digest)));
+        }
         overlay.apply(entry);
         match &entry.kind {
             EntryKind::File if wanted(&entry.path) => {

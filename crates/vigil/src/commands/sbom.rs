@@ -4,9 +4,9 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use vigil_oci::{Credentials, OpenOptions, Platform, RegistryOptions, Target};
+use vigil_oci::{Credentials, OpenOptions, Platform, Progress, RegistryOptions, Target};
 use vigil_sbom::format::{Format, created_timestamp, read_sbom, render};
-use vigil_sbom::{Sbom, ScanLimits, catalog};
+use vigil_sbom::{Sbom, ScanLimits, catalog_with_progress};
 
 use crate::cli::{RegistryArgs, SbomArgs, SbomFormat};
 
@@ -14,8 +14,22 @@ use crate::cli::{RegistryArgs, SbomArgs, SbomFormat};
 const MAX_SBOM_BYTES: u64 = 256 * 1024 * 1024;
 
 pub fn run(args: SbomArgs) -> Result<ExitCode> {
-    let registry = registry_options(&args.registry)?;
-    let sbom = load(&args.target, &args.platform, registry)?;
+    let spinner = progress_spinner(args.quiet);
+    let mut registry = registry_options(&args.registry)?;
+    if let Some(bar) = &spinner {
+        let bar = bar.clone();
+        registry.progress = Some(Progress(std::sync::Arc::new(move |msg: &str| bar.set_message(msg.to_string()))));
+    }
+    let report = |msg: &str| {
+        if let Some(bar) = &spinner {
+            bar.set_message(msg.to_string());
+        }
+    };
+    let sbom = load(&args.target, &args.platform, registry, &report);
+    if let Some(bar) = &spinner {
+        bar.finish_and_clear();
+    }
+    let sbom = sbom?;
     let text = match args.format {
         SbomFormat::Json => render(&sbom, Format::Json, created_timestamp()),
         SbomFormat::Cyclonedx => render(&sbom, Format::CycloneDx, created_timestamp()),
@@ -71,11 +85,23 @@ pub fn registry_options(args: &RegistryArgs) -> Result<RegistryOptions> {
         insecure: args.insecure,
         credentials,
         auth_file: args.auth_file.clone(),
+        progress: None,
     })
 }
 
+/// A spinner on standard error, only when it is a terminal and not `--quiet`.
+fn progress_spinner(quiet: bool) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    Some(bar)
+}
+
 /// Opens a target and catalogues it (or reads an SBOM for `sbom:FILE`).
-pub fn load(target: &str, platform: &str, registry: RegistryOptions) -> Result<Sbom> {
+pub fn load(target: &str, platform: &str, registry: RegistryOptions, progress: &dyn Fn(&str)) -> Result<Sbom> {
     if let Some(path) = target.strip_prefix("sbom:") {
         let meta = std::fs::metadata(path).with_context(|| format!("reading SBOM {path}"))?;
         anyhow::ensure!(
@@ -88,7 +114,7 @@ pub fn load(target: &str, platform: &str, registry: RegistryOptions) -> Result<S
     }
     let options = OpenOptions { platform: Platform::parse(platform)?, registry, ..OpenOptions::default() };
     let image = Target::parse(target)?.open(&options)?;
-    Ok(catalog(&image, ScanLimits::default())?)
+    Ok(catalog_with_progress(&image, ScanLimits::default(), progress)?)
 }
 
 fn table(sbom: &Sbom) -> String {
