@@ -94,6 +94,12 @@ impl Vigil {
         self
     }
 
+    /// Sets an environment variable for the run.
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.cmd.env(key, value);
+        self
+    }
+
     /// Feeds `bytes` to standard input.
     pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Self {
         self.cmd.write_stdin(bytes.into());

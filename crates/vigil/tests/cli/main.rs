@@ -14,3 +14,4 @@ mod locations;
 mod pss;
 mod registries;
 mod sarif_schema;
+mod sbom;
