@@ -180,12 +180,28 @@ for entry in "${LOCKFILES[@]}"; do
 done
 
 echo "== umoci (3 layers)"
+# The layer tars are written by GNU tar and added verbatim with `umoci raw add-layer`: `umoci insert` in
+# umoci 0.4.7 (Debian 12) never closes its tar writer, so its layers lack the 1 KiB end-of-archive footer
+# and the last file's padding (umoci issue #436, fixed upstream by PR #534). GNU tar and Python's tarfile
+# then stop with "Unexpected EOF" and truncate that file, which would skew a comparison of SBOM tools.
 cd "$W"
+# layer_tar DIR OUT: DIR's entries (no "./" prefix, sorted, root-owned) as an uncompressed tar.
+layer_tar() {
+    local entries=()
+    mapfile -t entries < <(cd "$1" && ls -A)
+    tar -C "$1" --sort=name --numeric-owner --owner=0 --group=0 -cf "$2" "${entries[@]}"
+}
+mkdir -p "$W/layer3"
+mv "$W/app" "$W/layer3/app"
 umoci init --layout oci >/dev/null
 umoci new --image oci:latest
-umoci insert --image oci:latest layer1 / >/dev/null
-umoci insert --image oci:latest layer2 / >/dev/null
-umoci insert --image oci:latest app /app >/dev/null
+for n in 1 2 3; do
+    layer_tar "$W/layer$n" "$W/layer$n.tar"
+    what=$(case $n in 1) echo "base: $BASE_PKGS" ;; 2) echo "toolchain: $TOOL_PKGS" ;; 3) echo "app lockfiles" ;; esac)
+    umoci raw add-layer --image oci:latest --history.created_by "vigil bench/make-big-image.sh layer $n ($(echo $what))" \
+        "$W/layer$n.tar" >/dev/null
+    rm -f "$W/layer$n.tar"
+done
 umoci config --image oci:latest --os linux --architecture amd64 --config.workingdir /app \
     --config.env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     --config.cmd /bin/bash >/dev/null

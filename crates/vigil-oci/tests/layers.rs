@@ -174,3 +174,52 @@ fn missing_final_padding_is_accepted_but_cut_data_is_not() {
     let err = files(&open(dir.path(), Limits::default()).unwrap()).unwrap_err();
     assert!(matches!(err, Error::BadLayer { .. }), "{err}");
 }
+
+#[test]
+fn platform_is_chosen_from_an_index() {
+    // Two single-layer images, wrapped in one image index.
+    let dir = tempfile::tempdir().unwrap();
+    let amd = tar(&[Item::File("arch", b"amd64")]);
+    let arm = tar(&[Item::File("arch", b"arm64")]);
+    let amd_root = tempfile::tempdir().unwrap();
+    let arm_root = tempfile::tempdir().unwrap();
+    let amd_manifest = write_layout(amd_root.path(), &[(amd.clone(), amd, TAR_LAYER)]);
+    let arm_manifest = write_layout(arm_root.path(), &[(arm.clone(), arm, TAR_LAYER)]);
+    let blobs = dir.path().join("blobs/sha256");
+    std::fs::create_dir_all(&blobs).unwrap();
+    for root in [amd_root.path(), arm_root.path()] {
+        for entry in std::fs::read_dir(root.join("blobs/sha256")).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), blobs.join(entry.file_name())).unwrap();
+        }
+    }
+    let size = |digest: &str| std::fs::metadata(blobs.join(&digest[7..])).unwrap().len();
+    let index = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": [
+            {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": amd_manifest, "size": size(&amd_manifest),
+             "platform": {"os": "linux", "architecture": "amd64"}},
+            {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": arm_manifest, "size": size(&arm_manifest),
+             "platform": {"os": "linux", "architecture": "arm64", "variant": "v8"}},
+        ],
+    });
+    let index_bytes = serde_json::to_vec(&index).unwrap();
+    let index_digest = layout_builder::sha256(&index_bytes);
+    std::fs::write(blobs.join(&index_digest[7..]), &index_bytes).unwrap();
+    let top = serde_json::json!({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.index.v1+json",
+        "digest": index_digest, "size": index_bytes.len(), "annotations": {"org.opencontainers.image.ref.name": "1.0"}}]});
+    std::fs::write(dir.path().join("index.json"), serde_json::to_vec(&top).unwrap()).unwrap();
+    std::fs::write(dir.path().join("oci-layout"), br#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
+
+    let arch_of = |platform: &str| -> Result<String, Error> {
+        let image =
+            vigil_oci::Image::open_oci_dir(dir.path(), Some("1.0"), &Platform::parse(platform)?, Limits::default())?;
+        Ok(files(&image)?.into_iter().map(|(_, _, text)| text).collect())
+    };
+    assert_eq!(arch_of("linux/amd64").unwrap(), "amd64");
+    assert_eq!(arch_of("linux/arm64").unwrap(), "arm64");
+    assert_eq!(arch_of("linux/arm64/v8").unwrap(), "arm64");
+    let err = arch_of("linux/s390x").unwrap_err().to_string();
+    assert!(err.contains("no image for platform `linux/s390x`") && err.contains("linux/arm64/v8"), "{err}");
+}
