@@ -29,6 +29,8 @@ mod overlay;
 mod registry;
 mod store;
 mod target;
+#[cfg(feature = "test-support")]
+pub mod testing;
 mod walk;
 
 pub use digest::{Digest, VerifyingReader};

@@ -5,99 +5,11 @@
 //! Skipped loudly when `docker-registry`/`skopeo` or the test images are missing, unless
 //! `VIGIL_REQUIRE_REGISTRY=1` (scripts/test sets it), which turns the skip into a failure.
 
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
 
 use vigil_oci::{Credentials, EntryKind, Error, OpenOptions, Overlay, RegistryOptions, Target, walk};
 
-struct Registry {
-    child: Child,
-    addr: String,
-    dir: tempfile::TempDir,
-}
-
-impl Drop for Registry {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn skip(why: &str) -> Option<Registry> {
-    if std::env::var_os("VIGIL_REQUIRE_REGISTRY").is_some_and(|v| v == "1") {
-        panic!("VIGIL_REQUIRE_REGISTRY=1 but {why}");
-    }
-    eprintln!(
-        "\n*** SKIPPED registry test: {why} (scripts/test installs docker-registry and skopeo and builds the images) ***\n"
-    );
-    None
-}
-
-fn test_image() -> Option<PathBuf> {
-    let dir = PathBuf::from(std::env::var_os("VIGIL_TEST_IMAGES")?).join("debian/oci");
-    dir.join("index.json").is_file().then_some(dir)
-}
-
-fn start(with_auth: bool) -> Option<(Registry, PathBuf)> {
-    let found =
-        |tool: &str| Command::new(tool).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok();
-    if !found("docker-registry") || !found("skopeo") {
-        return skip("`docker-registry` or `skopeo` is not installed").map(|r| (r, PathBuf::new()));
-    }
-    let Some(image) = test_image() else {
-        return skip("VIGIL_TEST_IMAGES is not set or has no image").map(|r| (r, PathBuf::new()));
-    };
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap_or_else(|e| panic!("{e}"));
-    let addr = format!("127.0.0.1:{port}");
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let mut config = format!(
-        "version: 0.1\nlog: {{level: error}}\nstorage: {{filesystem: {{rootdirectory: {}}}}}\nhttp: {{addr: {addr}}}\n",
-        dir.path().join("data").display()
-    );
-    if with_auth {
-        // bcrypt hash of `vigil-pass` for user `vigil` (htpasswd -Bbn vigil vigil-pass).
-        let out = Command::new("htpasswd").args(["-Bbn", "vigil", "vigil-pass"]).output();
-        let Some(out) = out.ok().filter(|o| o.status.success()) else {
-            return skip("`htpasswd` (apache2-utils) is not installed").map(|r| (r, PathBuf::new()));
-        };
-        std::fs::write(dir.path().join("htpasswd"), out.stdout).unwrap_or_else(|e| panic!("{e}"));
-        config.push_str(&format!(
-            "auth: {{htpasswd: {{realm: vigil, path: {}}}}}\n",
-            dir.path().join("htpasswd").display()
-        ));
-    }
-    std::fs::write(dir.path().join("config.yml"), config).unwrap_or_else(|e| panic!("{e}"));
-    let child = Command::new("docker-registry")
-        .arg("serve")
-        .arg(dir.path().join("config.yml"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("starting docker-registry: {e}"));
-    let registry = Registry { child, addr: addr.clone(), dir };
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while TcpStream::connect(&addr).is_err() {
-        assert!(Instant::now() < deadline, "docker-registry did not start on {addr}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let mut push = Command::new("skopeo");
-    push.args(["copy", "-q", "--dest-tls-verify=false"]);
-    if with_auth {
-        push.args(["--dest-creds", "vigil:vigil-pass"]);
-    }
-    let status = push
-        .arg(format!("oci:{}:latest", image.display()))
-        .arg(format!("docker://{addr}/vigil/debian:1.0"))
-        .status()
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert!(status.success(), "skopeo could not push to {addr}");
-    Some((registry, image))
-}
+use vigil_oci::testing::start;
 
 fn squash(image: &vigil_oci::Image) -> Result<Vec<(String, usize)>, Error> {
     let mut overlay = Overlay::new();

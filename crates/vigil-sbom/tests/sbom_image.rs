@@ -144,3 +144,21 @@ fn unknown_documents_are_refused() {
     assert!(read_sbom("x.json", b"{\"hello\": 1}").unwrap_err().to_string().contains("not an SBOM"));
     assert!(read_sbom("x.json", b"{nope").unwrap_err().to_string().contains("invalid JSON"));
 }
+
+#[test]
+fn registry_gives_the_same_packages() {
+    let Some(dir) = images() else { return };
+    let Some((registry, _)) = vigil_oci::testing::start(false) else { return };
+    let layout = sbom_of(&format!("oci-dir:{}/oci", dir.display()));
+    let options = vigil_oci::OpenOptions {
+        registry: vigil_oci::RegistryOptions { plain_http: true, ..Default::default() },
+        ..Default::default()
+    };
+    let image = Target::parse(&format!("registry:{}/vigil/debian:1.0", registry.addr))
+        .and_then(|t| t.open(&options))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let pulled = catalog(&image, ScanLimits::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(keys(&pulled), keys(&layout));
+    assert_eq!(pulled.source.manifest_digest, layout.source.manifest_digest);
+    assert_eq!(pulled.source.kind, "registry");
+}
