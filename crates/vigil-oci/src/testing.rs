@@ -101,4 +101,3 @@ pub fn start(with_auth: bool) -> Option<(Registry, PathBuf)> {
     assert!(status.success(), "skopeo could not push to {addr}");
     Some((registry, image))
 }
-

@@ -59,6 +59,13 @@ pub trait Cataloger: Send + Sync {
 
     /// Parses the file. Packages carry `input.path` as their location; the caller adds the layer.
     fn parse(&self, input: &CatalogInput<'_>) -> Result<Vec<Package>, CatalogError>;
+
+    /// Whether the cataloger needs nothing but the file itself (no distribution, no sibling
+    /// files): binaries and archives. Such files are parsed as the layer walk reaches them and
+    /// dropped at once, so large executables never accumulate in memory.
+    fn is_standalone(&self) -> bool {
+        false
+    }
 }
 
 /// The file name part of a `/`-separated path.

@@ -14,15 +14,23 @@ use crate::{CatalogInput, Package, PackageLocation, catalogers};
 /// Bounds on what cataloguing keeps in memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScanLimits {
-    /// Largest single file read for a cataloger (default 64 MiB); larger ones are reported.
+    /// Largest single file kept for a cataloger that needs context (lockfiles, package
+    /// databases), default 64 MiB; larger ones are reported.
     pub max_file_bytes: u64,
-    /// Most bytes of wanted files held at once (default 512 MiB).
+    /// Most bytes of such files held at once (default 512 MiB).
     pub max_kept_bytes: u64,
+    /// Largest binary or archive parsed on the fly (default 1 GiB); it is held only while it
+    /// is parsed. Larger ones are reported.
+    pub max_standalone_bytes: u64,
 }
 
 impl Default for ScanLimits {
     fn default() -> Self {
-        ScanLimits { max_file_bytes: 64 * 1024 * 1024, max_kept_bytes: 512 * 1024 * 1024 }
+        ScanLimits {
+            max_file_bytes: 64 * 1024 * 1024,
+            max_kept_bytes: 512 * 1024 * 1024,
+            max_standalone_bytes: 1024 * 1024 * 1024,
+        }
     }
 }
 
@@ -40,7 +48,9 @@ const DISTRO_FILES: [&str; 6] = [
 enum Kept {
     Bytes(std::sync::Arc<Vec<u8>>),
     Symlink(String),
-    TooLarge(u64),
+    TooLarge(u64, u64),
+    /// What standalone catalogers found in the file (already parsed during the walk).
+    Parsed(Vec<Package>, Vec<String>),
 }
 
 /// Catalogues every package in `image`.
@@ -55,7 +65,9 @@ pub fn catalog_with_progress(
     progress: &dyn Fn(&str),
 ) -> Result<Sbom, vigil_oci::Error> {
     let all = catalogers();
-    let wanted = |path: &str| DISTRO_FILES.contains(&path) || all.iter().any(|c| c.matches(path));
+    let (standalone, contextual): (Vec<_>, Vec<_>) = all.iter().copied().partition(|c| c.is_standalone());
+    let wanted = |path: &str| DISTRO_FILES.contains(&path) || contextual.iter().any(|c| c.matches(path));
+    let absolute = matches!(image.info.kind, SourceKind::Dir) || !image.info.layers.is_empty();
     let mut overlay: Overlay<Kept> = Overlay::new();
     let mut kept_bytes = 0u64;
     let total = image.info.layers.len();
@@ -68,16 +80,40 @@ pub fn catalog_with_progress(
         }
         overlay.apply(entry);
         match &entry.kind {
-            EntryKind::File if wanted(&entry.path) => {
+            EntryKind::File => {
+                let io = |e: std::io::Error| vigil_oci::Error::Io { path: entry.path.clone(), source: e };
+                let binary: Vec<_> = standalone.iter().filter(|c| c.matches(&entry.path)).collect();
+                if !binary.is_empty() {
+                    // Parsed now and dropped: a binary is never kept.
+                    if entry.size > limits.max_standalone_bytes {
+                        overlay.insert(entry, Kept::TooLarge(entry.size, limits.max_standalone_bytes));
+                        return Ok(());
+                    }
+                    let mut bytes = Vec::with_capacity(usize::try_from(entry.size).unwrap_or(0));
+                    content.take(limits.max_standalone_bytes + 1).read_to_end(&mut bytes).map_err(io)?;
+                    let shown = display_path(&entry.path, absolute);
+                    let input = CatalogInput::new(&shown, &bytes);
+                    let (mut found, mut errors) = (Vec::new(), Vec::new());
+                    for cataloger in binary {
+                        match cataloger.parse(&input) {
+                            Ok(packages) => found.extend(packages),
+                            Err(e) => errors.push(e.message),
+                        }
+                    }
+                    if !found.is_empty() || !errors.is_empty() {
+                        overlay.insert(entry, Kept::Parsed(found, errors));
+                    }
+                    return Ok(());
+                }
+                if !wanted(&entry.path) {
+                    return Ok(());
+                }
                 if entry.size > limits.max_file_bytes || kept_bytes + entry.size > limits.max_kept_bytes {
-                    overlay.insert(entry, Kept::TooLarge(entry.size));
+                    overlay.insert(entry, Kept::TooLarge(entry.size, limits.max_file_bytes));
                     return Ok(());
                 }
                 let mut bytes = Vec::with_capacity(usize::try_from(entry.size).unwrap_or(0));
-                content
-                    .take(limits.max_file_bytes + 1)
-                    .read_to_end(&mut bytes)
-                    .map_err(|e| vigil_oci::Error::Io { path: entry.path.clone(), source: e })?;
+                content.take(limits.max_file_bytes + 1).read_to_end(&mut bytes).map_err(io)?;
                 kept_bytes += bytes.len() as u64;
                 overlay.insert(entry, Kept::Bytes(std::sync::Arc::new(bytes)));
             }
@@ -97,27 +133,39 @@ pub fn catalog_with_progress(
     let ecosystem = distro.as_ref().and_then(Distro::osv_ecosystem);
     let mut packages: Vec<Package> = Vec::new();
     let mut errors = Vec::new();
-    let absolute = matches!(image.info.kind, SourceKind::Dir) || !layers.is_empty();
     for (path, (layer, kept)) in &files {
-        let matching: Vec<_> = all.iter().filter(|c| c.matches(path)).collect();
-        if matching.is_empty() {
-            continue;
-        }
         let bytes = match kept {
             Kept::Bytes(bytes) => bytes.clone(),
-            Kept::TooLarge(size) => {
+            Kept::TooLarge(size, limit) => {
                 errors.push(SbomError {
                     path: display_path(path, absolute),
                     layer: layer_of(*layer),
-                    message: format!(
-                        "file is {size} bytes, larger than the {} byte limit for catalogued files",
-                        limits.max_file_bytes
-                    ),
+                    message: format!("file is {size} bytes, larger than the {limit} byte limit for catalogued files"),
                 });
+                continue;
+            }
+            Kept::Parsed(found, problems) => {
+                for mut package in found.iter().cloned() {
+                    for location in &mut package.locations {
+                        location.layer = layer_of(*layer);
+                    }
+                    packages.push(package);
+                }
+                for message in problems {
+                    errors.push(SbomError {
+                        path: display_path(path, absolute),
+                        layer: layer_of(*layer),
+                        message: message.clone(),
+                    });
+                }
                 continue;
             }
             Kept::Symlink(_) => continue,
         };
+        let matching: Vec<_> = contextual.iter().filter(|c| c.matches(path)).collect();
+        if matching.is_empty() {
+            continue;
+        }
         let folder = path.rsplit_once('/').map_or("", |(dir, _)| dir).to_string();
         let sibling = |rel: &str| -> Option<Vec<u8>> {
             let joined = if folder.is_empty() { rel.to_string() } else { format!("{folder}/{rel}") };
@@ -199,7 +247,7 @@ fn normalise(path: &str) -> Option<String> {
 fn resolve(files: &BTreeMap<String, (usize, Kept)>, path: &str, depth: u8) -> Option<Vec<u8>> {
     match &files.get(path)?.1 {
         Kept::Bytes(bytes) => Some(bytes.as_ref().clone()),
-        Kept::TooLarge(_) => None,
+        Kept::TooLarge(..) | Kept::Parsed(..) => None,
         Kept::Symlink(target) if depth < 8 => {
             let joined = if let Some(abs) = target.strip_prefix('/') {
                 abs.to_string()

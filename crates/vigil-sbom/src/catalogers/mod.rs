@@ -1,6 +1,7 @@
 //! Every cataloger, registered once. Each language family is a module with its own
 //! `CATALOGERS` list, one file per cataloger.
 
+pub(crate) mod binary;
 pub(crate) mod javascript;
 pub(crate) mod misc;
 pub(crate) mod os;
@@ -11,7 +12,15 @@ use crate::Cataloger;
 
 /// All catalogers, in a stable order.
 pub fn catalogers() -> Vec<&'static dyn Cataloger> {
-    [javascript::CATALOGERS, python::CATALOGERS, ruby_php::CATALOGERS, misc::CATALOGERS, os::CATALOGERS].concat()
+    [
+        javascript::CATALOGERS,
+        python::CATALOGERS,
+        ruby_php::CATALOGERS,
+        misc::CATALOGERS,
+        os::CATALOGERS,
+        binary::CATALOGERS,
+    ]
+    .concat()
 }
 
 /// The cataloger with this ID.
