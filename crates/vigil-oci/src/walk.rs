@@ -193,6 +193,10 @@ fn walk_layer(
     // after the last file's data, without its padding or the end-of-archive blocks. That is
     // accepted; a stream that ends anywhere else is truncated.
     let mut data_end = 0u64;
+    // Symlinks seen in this layer: an entry written *through* one of them is the classic
+    // symlink-escape attack on extractors (`evil -> /etc`, then `evil/passwd`); real layer
+    // writers never produce it.
+    let mut symlinks: std::collections::HashSet<String> = std::collections::HashSet::new();
     for entry in entries {
         let mut entry = match entry {
             Ok(entry) => entry,
@@ -248,6 +252,22 @@ fn walk_layer(
         };
         if path.is_empty() && kind != EntryKind::Dir && kind != EntryKind::OpaqueDir {
             continue;
+        }
+        if !symlinks.is_empty() {
+            let mut prefix = path.as_str();
+            while let Some((parent, _)) = prefix.rsplit_once('/') {
+                if symlinks.contains(parent) {
+                    return Err(Error::UnsafePath {
+                        layer: name.clone(),
+                        path: raw_path.clone(),
+                        reason: format!("written through the symlink `{parent}` of the same layer (symlink escape)"),
+                    });
+                }
+                prefix = parent;
+            }
+        }
+        if let EntryKind::Symlink(_) = kind {
+            symlinks.insert(path.clone());
         }
         let item = Entry { path, layer: index, kind, size, mode };
         visit(&item, &mut entry).map_err(|e| match e {

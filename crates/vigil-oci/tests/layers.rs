@@ -223,3 +223,14 @@ fn platform_is_chosen_from_an_index() {
     let err = arch_of("linux/s390x").unwrap_err().to_string();
     assert!(err.contains("no image for platform `linux/s390x`") && err.contains("linux/arm64/v8"), "{err}");
 }
+
+#[test]
+fn writing_through_a_symlink_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let layer = tar(&[Item::Symlink("evil", "/etc"), Item::File("evil/passwd", b"root::0:0::/:/bin/sh")]);
+    write_layout(dir.path(), &[(layer.clone(), layer, TAR_LAYER)]);
+    let err = files(&open(dir.path(), Limits::default()).unwrap()).unwrap_err();
+    assert!(matches!(err, Error::UnsafePath { .. }), "{err}");
+    assert!(err.to_string().contains("symlink escape"), "{err}");
+    assert!(std::fs::read_to_string("/etc/passwd").map(|p| !p.starts_with("root::0:0::/:/bin/sh")).unwrap_or(true));
+}
