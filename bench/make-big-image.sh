@@ -81,7 +81,7 @@ TOOL_PKGS="python3.11 python3-pip perl git curl openssl gcc-12 g++-12 make libic
 
 # Lockfiles: /app path <- fixture (relative to $FIXTURES). The npm one is converted to lockfileVersion 3.
 LOCKFILES=(
-    "web/package-lock.json=npm/nested-dependencies-dup.v2.json"
+    "web/package-lock.json=npm/commits.v2.json"
     "frontend/yarn.lock=yarn/commits.v1.lock"
     "dashboard/pnpm-lock.yaml=pnpm/peer-dependencies-advanced.v9.yaml"
     "rust/Cargo.lock=cargo/two-packages.lock"
@@ -91,7 +91,7 @@ LOCKFILES=(
     "go/go.mod=go/indirect-packages.mod"
     "ruby/Gemfile.lock=bundler/rails.lock"
     "php/composer.lock=composer/two-packages.json"
-    "java/pom.xml=maven/with-dependency-management.xml"
+    "java/pom.xml=maven/interpolation.xml"
 )
 for entry in "${LOCKFILES[@]}"; do
     [[ -f "$FIXTURES/${entry#*=}" ]] || die "fixture ${entry#*=} not found under $FIXTURES"
