@@ -2,6 +2,7 @@
 //! `CATALOGERS` list, one file per cataloger.
 
 pub(crate) mod binary;
+pub(crate) mod entries;
 pub(crate) mod javascript;
 pub(crate) mod misc;
 pub(crate) mod os;

@@ -3,10 +3,8 @@
 //! [`CatalogError`] displays as `<file>:<line>:<col>: <what was wrong>`.
 
 use std::fmt;
-use std::marker::PhantomData;
 
-use serde::de::{DeserializeOwned, IgnoredAny, MapAccess, Visitor};
-use serde::{Deserialize, Deserializer};
+use serde::de::{DeserializeOwned, IgnoredAny};
 
 use crate::{CatalogError, CatalogInput};
 
@@ -213,40 +211,8 @@ pub(crate) fn xml_pos(doc: &roxmltree::Document<'_>, node: roxmltree::Node<'_, '
     (pos.row as usize, pos.col as usize)
 }
 
-/// A JSON or YAML object read in file order (serde's maps sort or hash their keys). Duplicate
-/// keys are kept; callers deduplicate what they build from them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct OrderedMap<V>(pub(crate) Vec<(String, V)>);
-
-impl<V> Default for OrderedMap<V> {
-    fn default() -> Self {
-        OrderedMap(Vec::new())
-    }
-}
-
-impl<'de, V: Deserialize<'de>> Deserialize<'de> for OrderedMap<V> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct OrderedVisitor<V>(PhantomData<V>);
-
-        impl<'de, V: Deserialize<'de>> Visitor<'de> for OrderedVisitor<V> {
-            type Value = OrderedMap<V>;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a map")
-            }
-
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut entries = Vec::new();
-                while let Some((key, value)) = map.next_entry::<String, V>()? {
-                    entries.push((key, value));
-                }
-                Ok(OrderedMap(entries))
-            }
-        }
-
-        deserializer.deserialize_map(OrderedVisitor(PhantomData))
-    }
-}
+/// A JSON or YAML object read in file order, duplicate keys kept (see [`Entries`]).
+pub(crate) type OrderedMap<V> = crate::catalogers::entries::Entries<V>;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

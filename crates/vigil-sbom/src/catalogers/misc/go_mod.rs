@@ -441,6 +441,10 @@ mod tests {
             triples(&parse(not_required).unwrap()),
             [("golang.org/x/net", "0.5.6", "pkg:golang/golang.org/x/net@v0.5.6")]
         );
+        // A versioned replacement wins over a versionless one whatever their order, and
+        // replacements do not chain (the Go reference; osv-scanner applies them in file order).
+        let precedence = "require a.com/m v1.0.0\nreplace a.com/m v1.0.0 => b.com/m v2.0.0\nreplace a.com/m => c.com/m v3.0.0\nreplace b.com/m => d.com/m v4.0.0\n";
+        assert_eq!(triples(&parse(precedence).unwrap()), [("b.com/m", "2.0.0", "pkg:golang/b.com/m@v2.0.0")]);
         let local = "require golang.org/x/net v1.2.3\nreplace golang.org/x/net v1.2.3 => ./fork/net\n";
         assert_eq!(triples(&parse(local).unwrap()), [("./fork/net", "", "pkg:golang/.%2Ffork%2Fnet")]);
     }
