@@ -66,6 +66,13 @@ pub trait Cataloger: Send + Sync {
     fn is_standalone(&self) -> bool {
         false
     }
+
+    /// For standalone catalogers: parses a file too large to hold in memory from disk (the
+    /// scan spills it to a private temporary file), reading only what it needs. `None` when
+    /// the cataloger cannot (the file is then reported as too large).
+    fn parse_file(&self, _path: &str, _file: &std::fs::File) -> Option<Result<Vec<Package>, CatalogError>> {
+        None
+    }
 }
 
 /// The file name part of a `/`-separated path.

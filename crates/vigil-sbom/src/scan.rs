@@ -19,9 +19,12 @@ pub struct ScanLimits {
     pub max_file_bytes: u64,
     /// Most bytes of such files held at once (default 512 MiB).
     pub max_kept_bytes: u64,
-    /// Largest binary or archive parsed on the fly (default 1 GiB); it is held only while it
-    /// is parsed. Larger ones are reported.
+    /// Largest binary or archive parsed on the fly (default 4 GiB). Larger ones are reported.
     pub max_standalone_bytes: u64,
+    /// Binaries and archives up to this size (default 32 MiB) are parsed in memory; larger ones
+    /// are spilled to a temporary file and read piecemeal, so peak memory does not grow with
+    /// the largest executable in the image.
+    pub max_in_memory_standalone_bytes: u64,
 }
 
 impl Default for ScanLimits {
@@ -29,7 +32,8 @@ impl Default for ScanLimits {
         ScanLimits {
             max_file_bytes: 64 * 1024 * 1024,
             max_kept_bytes: 512 * 1024 * 1024,
-            max_standalone_bytes: 1024 * 1024 * 1024,
+            max_standalone_bytes: 4 * 1024 * 1024 * 1024,
+            max_in_memory_standalone_bytes: 32 * 1024 * 1024,
         }
     }
 }
@@ -84,20 +88,40 @@ pub fn catalog_with_progress(
                 let io = |e: std::io::Error| vigil_oci::Error::Io { path: entry.path.clone(), source: e };
                 let binary: Vec<_> = standalone.iter().filter(|c| c.matches(&entry.path)).collect();
                 if !binary.is_empty() {
-                    // Parsed now and dropped: a binary is never kept.
+                    // Parsed now and dropped: a binary is never kept. Large ones are spilled to
+                    // a private temporary file and read from there, so memory stays bounded.
                     if entry.size > limits.max_standalone_bytes {
                         overlay.insert(entry, Kept::TooLarge(entry.size, limits.max_standalone_bytes));
                         return Ok(());
                     }
-                    let mut bytes = Vec::with_capacity(usize::try_from(entry.size).unwrap_or(0));
-                    content.take(limits.max_standalone_bytes + 1).read_to_end(&mut bytes).map_err(io)?;
                     let shown = display_path(&entry.path, absolute);
-                    let input = CatalogInput::new(&shown, &bytes);
                     let (mut found, mut errors) = (Vec::new(), Vec::new());
-                    for cataloger in binary {
-                        match cataloger.parse(&input) {
-                            Ok(packages) => found.extend(packages),
-                            Err(e) => errors.push(e.message),
+                    let mut record = |result: Result<Vec<Package>, crate::CatalogError>| match result {
+                        Ok(packages) => found.extend(packages),
+                        Err(e) => errors.push(e.message),
+                    };
+                    if entry.size > limits.max_in_memory_standalone_bytes {
+                        let mut spill = tempfile::tempfile().map_err(io)?;
+                        std::io::copy(&mut content.take(limits.max_standalone_bytes), &mut spill).map_err(io)?;
+                        for cataloger in binary {
+                            match cataloger.parse_file(&shown, &spill) {
+                                Some(result) => record(result),
+                                None => record(Err(crate::CatalogError::new(
+                                    &shown,
+                                    format!(
+                                        "file is {} bytes, too large for `{}` to read in memory",
+                                        entry.size,
+                                        cataloger.id()
+                                    ),
+                                ))),
+                            }
+                        }
+                    } else {
+                        let mut bytes = Vec::with_capacity(usize::try_from(entry.size).unwrap_or(0));
+                        content.take(limits.max_standalone_bytes + 1).read_to_end(&mut bytes).map_err(io)?;
+                        let input = CatalogInput::new(&shown, &bytes);
+                        for cataloger in binary {
+                            record(cataloger.parse(&input));
                         }
                     }
                     if !found.is_empty() || !errors.is_empty() {
@@ -191,6 +215,10 @@ pub fn catalog_with_progress(
         }
     }
     let packages = merge(packages);
+    // Several catalogers may reject the same file for the same reason (an ELF header both the
+    // Go and the Rust cataloger read): say it once.
+    errors.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
+    errors.dedup_by(|a, b| a.path == b.path && a.message == b.message);
     Ok(Sbom {
         version: 1,
         source: SourceInfo {

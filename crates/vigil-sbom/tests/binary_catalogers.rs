@@ -336,7 +336,12 @@ fn catalog_a_directory() {
     let war = zip(&[("META-INF/maven/com.acme/shop/pom.properties", &pom_properties("com.acme", "shop", "2.0.0"))]);
     write("srv/app/shop.war", &war);
     let image = vigil_oci::Image::open_dir(root.path(), vigil_oci::Limits::default()).unwrap();
-    let sbom = vigil_sbom::catalog(&image, vigil_sbom::ScanLimits::default()).unwrap();
+    let in_memory = vigil_sbom::catalog(&image, vigil_sbom::ScanLimits::default()).unwrap();
+    // The same with every binary and archive spilled to disk and read piecemeal, as large ones are.
+    let spilled_limits = vigil_sbom::ScanLimits { max_in_memory_standalone_bytes: 0, ..Default::default() };
+    let spilled = vigil_sbom::catalog(&image, spilled_limits).unwrap();
+    assert_eq!(spilled.packages, in_memory.packages);
+    let sbom = in_memory;
     assert!(sbom.errors.is_empty(), "{:?}", sbom.errors);
     let mut seen: Vec<(&str, &str)> =
         sbom.packages.iter().map(|p| (p.name.as_str(), p.locations[0].path.as_str())).collect();

@@ -87,20 +87,35 @@ impl ExecutableFormat {
 /// an ELF or Mach-O file's headers are broken. Universal (fat) Mach-O files are not read: their
 /// magic is also the Java class file magic.
 pub(crate) fn parse_executable<'a>(input: &CatalogInput<'a>) -> Result<Option<object::File<'a>>, CatalogError> {
-    let Some(format) = ExecutableFormat::of(input.contents) else {
+    parse_executable_data(input.contents, input.path)
+}
+
+/// [`parse_executable`] over any `object` data source, e.g. a [`object::ReadCache`] over a
+/// spilled file, which reads only the headers and sections asked for.
+pub(crate) fn parse_executable_data<'a, R: object::ReadRef<'a>>(
+    data: R,
+    path: &str,
+) -> Result<Option<object::File<'a, R>>, CatalogError> {
+    let len = data.len().unwrap_or(0);
+    let head = data.read_bytes_at(0, len.min(64)).unwrap_or(&[]);
+    let Some(format) = ExecutableFormat::of(head) else {
         return Ok(None);
     };
-    match object::File::parse(input.contents) {
+    match object::File::parse(data) {
         Ok(file) => Ok(Some(file)),
         Err(_) if format == ExecutableFormat::Pe => Ok(None),
-        Err(e) => Err(CatalogError::new(input.path, format!("invalid {} file: {e}", format.name()))),
+        Err(e) => Err(CatalogError::new(path, format!("invalid {} file: {e}", format.name()))),
     }
 }
 
 /// The `size` bytes at virtual address `address`, from the file-backed part of a segment (ELF
 /// program headers, Mach-O segments, PE sections) or else of a section. `None` when no segment or
 /// section holds the whole range.
-pub(crate) fn read_at_address<'a>(file: &object::File<'a>, address: u64, size: u64) -> Option<&'a [u8]> {
+pub(crate) fn read_at_address<'a, R: object::ReadRef<'a>>(
+    file: &object::File<'a, R>,
+    address: u64,
+    size: u64,
+) -> Option<&'a [u8]> {
     for segment in file.segments() {
         if let Ok(Some(data)) = segment.data_range(address, size) {
             return Some(data);
@@ -116,7 +131,10 @@ pub(crate) fn read_at_address<'a>(file: &object::File<'a>, address: u64, size: u
 
 /// The file bytes of the section named `name` (ELF `.dep-v0`, Mach-O `__go_buildinfo`, …) and
 /// its virtual address. `None` when there is no such section or it has no bytes in the file.
-pub(crate) fn section_data<'a>(file: &object::File<'a>, name: &str) -> Option<(u64, &'a [u8])> {
+pub(crate) fn section_data<'a, R: object::ReadRef<'a>>(
+    file: &object::File<'a, R>,
+    name: &str,
+) -> Option<(u64, &'a [u8])> {
     let section = file.section_by_name(name)?;
     let data = section.data().ok()?;
     Some((section.address(), data)).filter(|(_, data)| !data.is_empty())

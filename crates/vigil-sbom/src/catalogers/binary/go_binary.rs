@@ -13,7 +13,7 @@
 
 use object::{Object, ObjectSegment};
 
-use super::executable::{parse_executable, read_at_address, section_data};
+use super::executable::{parse_executable, parse_executable_data, read_at_address, section_data};
 use crate::purl::Purl;
 use crate::{CatalogError, CatalogInput, Cataloger, Package, ecosystem};
 
@@ -65,17 +65,28 @@ impl Cataloger for GoBinary {
     }
 
     fn parse(&self, input: &CatalogInput<'_>) -> Result<Vec<Package>, CatalogError> {
-        let Some(file) = parse_executable(input)? else {
-            return Ok(Vec::new());
-        };
-        let Some(raw) = read_build_info(&file).map_err(|message| CatalogError::new(input.path, message))? else {
-            return Ok(Vec::new());
-        };
-        let info = parse_mod_info(&raw.mod_info).map_err(|(line, message)| {
-            CatalogError::new(input.path, format!("Go module information line {line}: {message}"))
-        })?;
-        Ok(packages(&raw.go_version, &info, input.path))
+        match parse_executable(input)? {
+            Some(file) => catalog(&file, input.path),
+            None => Ok(Vec::new()),
+        }
     }
+
+    fn parse_file(&self, path: &str, file: &std::fs::File) -> Option<Result<Vec<Package>, CatalogError>> {
+        let cache = object::ReadCache::new(file);
+        Some(parse_executable_data(&cache, path).and_then(|f| match f {
+            Some(f) => catalog(&f, path),
+            None => Ok(Vec::new()),
+        }))
+    }
+}
+
+fn catalog<'a, R: object::ReadRef<'a>>(file: &object::File<'a, R>, path: &str) -> Result<Vec<Package>, CatalogError> {
+    let Some(raw) = read_build_info(file).map_err(|message| CatalogError::new(path, message))? else {
+        return Ok(Vec::new());
+    };
+    let info = parse_mod_info(&raw.mod_info)
+        .map_err(|(line, message)| CatalogError::new(path, format!("Go module information line {line}: {message}")))?;
+    Ok(packages(&raw.go_version, &info, path))
 }
 
 /// The two strings of the build information.
@@ -89,7 +100,7 @@ struct RawBuildInfo {
 
 /// Finds and decodes the build information; `Ok(None)` when the file has none (not a Go
 /// binary), an error when the header is there but cannot be decoded.
-fn read_build_info(file: &object::File<'_>) -> Result<Option<RawBuildInfo>, String> {
+fn read_build_info<'a, R: object::ReadRef<'a>>(file: &object::File<'a, R>) -> Result<Option<RawBuildInfo>, String> {
     let Some((address, region)) = data_start(file) else {
         return Ok(None);
     };
@@ -140,7 +151,7 @@ fn read_build_info(file: &object::File<'_>) -> Result<Option<RawBuildInfo>, Stri
 /// The address and file bytes where the header is looked for: the build info section, else the
 /// first writable, non-executable segment with bytes in the file (`DataStart` in
 /// `debug/buildinfo`).
-fn data_start<'a>(file: &object::File<'a>) -> Option<(u64, &'a [u8])> {
+fn data_start<'a, R: object::ReadRef<'a>>(file: &object::File<'a, R>) -> Option<(u64, &'a [u8])> {
     if let Some(found) = section_data(file, ".go.buildinfo").or_else(|| section_data(file, "__go_buildinfo")) {
         return Some(found);
     }
@@ -199,8 +210,8 @@ fn read_uint(bytes: &[u8], big_endian: bool) -> u64 {
 }
 
 /// The bytes of the Go string whose header (data address, length) is at `address`.
-fn read_go_string<'a>(
-    file: &object::File<'a>,
+fn read_go_string<'a, R: object::ReadRef<'a>>(
+    file: &object::File<'a, R>,
     address: u64,
     pointer_size: usize,
     big_endian: bool,

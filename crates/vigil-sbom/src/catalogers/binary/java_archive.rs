@@ -85,6 +85,16 @@ impl Cataloger for JavaArchive {
             .map_err(|message| CatalogError::new(input.path, message))?;
         Ok(out)
     }
+
+    fn parse_file(&self, path: &str, file: &std::fs::File) -> Option<Result<Vec<Package>, CatalogError>> {
+        let mut budget = MAX_TOTAL_BYTES;
+        let mut out = Vec::new();
+        Some(
+            catalog_zip(file, path, file_name(path), 0, &mut budget, &mut out)
+                .map(|()| out)
+                .map_err(|message| CatalogError::new(path, message)),
+        )
+    }
 }
 
 fn is_java_archive(name: &str) -> bool {
@@ -107,7 +117,23 @@ fn catalog_archive(
     if bytes.len() / CENTRAL_HEADER_BYTES > MAX_ENTRIES && count_central_headers(bytes) > MAX_ENTRIES {
         return Err(format!("archive has more than {MAX_ENTRIES} entries"));
     }
-    let mut archive = ZipArchive::new(Cursor::new(bytes)).map_err(|e| format!("not a readable zip archive: {e}"))?;
+    catalog_zip(Cursor::new(bytes), location, name, depth, budget, out)
+}
+
+/// The part of [`catalog_archive`] that needs only a seekable reader (a large outer archive is
+/// read from disk this way, entry by entry).
+fn catalog_zip<Z: std::io::Read + std::io::Seek>(
+    reader: Z,
+    location: &str,
+    name: &str,
+    depth: usize,
+    budget: &mut u64,
+    out: &mut Vec<Package>,
+) -> Result<(), String> {
+    let mut archive = ZipArchive::new(reader).map_err(|e| format!("not a readable zip archive: {e}"))?;
+    if archive.len() > MAX_ENTRIES {
+        return Err(format!("archive has more than {MAX_ENTRIES} entries"));
+    }
     let mut poms = Vec::new();
     let mut manifest = None;
     let mut nested = Vec::new();
@@ -179,8 +205,8 @@ fn pom_properties_dirs(entry: &str) -> Option<(&str, &str)> {
 }
 
 /// Inflates entry `index`, at most `limit` bytes and at most what is left of `budget`.
-fn read_entry(
-    archive: &mut ZipArchive<Cursor<&[u8]>>,
+fn read_entry<Z: std::io::Read + std::io::Seek>(
+    archive: &mut ZipArchive<Z>,
     index: usize,
     entry: &str,
     limit: u64,

@@ -11,7 +11,7 @@ use std::io::Read;
 
 use serde::Deserialize;
 
-use super::executable::{parse_executable, section_data};
+use super::executable::{parse_executable, parse_executable_data, section_data};
 use crate::purl::Purl;
 use crate::{CatalogError, CatalogInput, Cataloger, Package, ecosystem};
 
@@ -61,25 +61,37 @@ impl Cataloger for RustAuditBinary {
     }
 
     fn parse(&self, input: &CatalogInput<'_>) -> Result<Vec<Package>, CatalogError> {
-        let Some(file) = parse_executable(input)? else {
-            return Ok(Vec::new());
-        };
-        let Some((_, compressed)) = section_data(&file, SECTION) else {
-            return Ok(Vec::new());
-        };
-        let json = decompress(compressed).map_err(|message| CatalogError::new(input.path, message))?;
-        let info: VersionInfo = serde_json::from_slice(&json)
-            .map_err(|e| CatalogError::new(input.path, format!("invalid JSON in the `{SECTION}` section, {e}")))?;
-        Ok(info
-            .packages
-            .iter()
-            .filter(|p| p.kind.as_deref() != Some("build"))
-            .map(|p| {
-                let purl = Purl::new("cargo", &p.name).version(&p.version).to_string();
-                Package::new(&p.name, &p.version, ecosystem::CRATES_IO, purl, input.path)
-            })
-            .collect())
+        match parse_executable(input)? {
+            Some(file) => catalog(&file, input.path),
+            None => Ok(Vec::new()),
+        }
     }
+
+    fn parse_file(&self, path: &str, file: &std::fs::File) -> Option<Result<Vec<Package>, CatalogError>> {
+        let cache = object::ReadCache::new(file);
+        Some(parse_executable_data(&cache, path).and_then(|f| match f {
+            Some(f) => catalog(&f, path),
+            None => Ok(Vec::new()),
+        }))
+    }
+}
+
+fn catalog<'a, R: object::ReadRef<'a>>(file: &object::File<'a, R>, path: &str) -> Result<Vec<Package>, CatalogError> {
+    let Some((_, compressed)) = section_data(file, SECTION) else {
+        return Ok(Vec::new());
+    };
+    let json = decompress(compressed).map_err(|message| CatalogError::new(path, message))?;
+    let info: VersionInfo = serde_json::from_slice(&json)
+        .map_err(|e| CatalogError::new(path, format!("invalid JSON in the `{SECTION}` section, {e}")))?;
+    Ok(info
+        .packages
+        .iter()
+        .filter(|p| p.kind.as_deref() != Some("build"))
+        .map(|p| {
+            let purl = Purl::new("cargo", &p.name).version(&p.version).to_string();
+            Package::new(&p.name, &p.version, ecosystem::CRATES_IO, purl, path)
+        })
+        .collect())
 }
 
 /// Inflates the zlib stream, reading at most [`MAX_JSON_BYTES`].
