@@ -234,3 +234,14 @@ fn writing_through_a_symlink_is_refused() {
     assert!(err.to_string().contains("symlink escape"), "{err}");
     assert!(std::fs::read_to_string("/etc/passwd").map(|p| !p.starts_with("root::0:0::/:/bin/sh")).unwrap_or(true));
 }
+
+#[test]
+fn zstd_layers_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let layer = tar(&[Item::File("etc/zstd.txt", b"compressed with zstd")]);
+    let blob = ruzstd::encoding::compress_to_vec(&layer[..], ruzstd::encoding::CompressionLevel::Fastest);
+    assert_eq!(&blob[..4], &[0x28, 0xb5, 0x2f, 0xfd]);
+    write_layout(dir.path(), &[(blob, layer, "application/vnd.oci.image.layer.v1.tar+zstd")]);
+    let got = files(&open(dir.path(), Limits::default()).unwrap()).unwrap();
+    assert_eq!(got, [("etc/zstd.txt".to_string(), 0, "compressed with zstd".to_string())]);
+}
