@@ -23,6 +23,7 @@ mod report;
 mod rule;
 pub mod sarif;
 mod severity;
+pub mod time;
 
 pub use finding::{Finding, Location, ObjectRef, Related};
 pub use report::{InputError, LintReport, Summary};

@@ -8,4 +8,11 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod cvss;
+pub mod db;
+pub mod import;
+pub mod matcher;
+pub mod osv;
+mod severity;
 pub mod version;
+pub mod vex;

@@ -82,5 +82,10 @@ fn osv_scanner_version_vectors() {
     }
     println!("version-compare: {passed_all}/{total_all} vectors");
     assert!(total_all > 50_000, "only {total_all} vectors found in {}", dir.display());
-    assert!(all_failures.is_empty(), "{} failing vectors (first 40 per file):\n{}", total_all - passed_all, all_failures.join("\n"));
+    assert!(
+        all_failures.is_empty(),
+        "{} failing vectors (first 40 per file):\n{}",
+        total_all - passed_all,
+        all_failures.join("\n")
+    );
 }

@@ -43,6 +43,102 @@ pub enum Command {
         after_help = "Examples:\n  vigil sbom docker-archive:app.tar --format cyclonedx -o app.cdx.json\n  vigil sbom oci-dir:./layout:1.0 --platform linux/arm64\n  vigil sbom . --format spdx"
     )]
     Sbom(SbomArgs),
+    /// Find known vulnerabilities in an image, directory, file or SBOM, from the local OSV
+    /// database (see `vigil db`).
+    ///
+    /// TARGET is anything `vigil sbom` accepts, or `sbom:FILE` for a CycloneDX/SPDX/vigil SBOM.
+    /// Exit status: 0 when no unsuppressed finding reaches `--fail-on` (or there is no
+    /// `--fail-on` and no finding), 1 otherwise, 2 on errors (a missing database is an error,
+    /// never "no vulnerabilities").
+    #[command(
+        after_help = "Examples:\n  vigil db import osv/PyPI/all.zip osv/npm/all.zip\n  vigil scan docker-archive:app.tar --fail-on high\n  vigil scan sbom:app.cdx.json --vex app.openvex.json --format json"
+    )]
+    Scan(ScanArgs),
+    /// Manage the vulnerability database.
+    Db(DbArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// What to scan.
+    pub target: String,
+
+    /// Exit 1 when an unsuppressed finding at or above this severity exists.
+    #[arg(long, value_name = "SEVERITY", value_parser = ["low", "medium", "high", "critical"])]
+    pub fail_on: Option<String>,
+
+    /// Leave out findings that have no fixed version.
+    #[arg(long)]
+    pub ignore_unfixed: bool,
+
+    /// OpenVEX or CycloneDX VEX document whose statements suppress findings (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub vex: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ScanFormat::Table)]
+    pub format: ScanFormat,
+
+    /// Vulnerability database [default: $VIGIL_DB or ~/.cache/vigil/vuln.db].
+    #[arg(long, value_name = "FILE")]
+    pub db: Option<PathBuf>,
+
+    /// Warn when the database was last updated more than this many days ago.
+    #[arg(long, value_name = "DAYS", default_value_t = 7)]
+    pub max_db_age: u64,
+
+    /// Platform to choose from a multi-platform image.
+    #[arg(long, default_value = "linux/amd64")]
+    pub platform: String,
+
+    /// Print nothing on standard error but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScanFormat {
+    /// Findings sorted by severity, with fixed versions.
+    Table,
+    /// vigil's scan JSON (`"version": 1`).
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// CycloneDX 1.6 with a `vulnerabilities` section.
+    Cyclonedx,
+}
+
+#[derive(Debug, Args)]
+pub struct DbArgs {
+    #[command(subcommand)]
+    pub command: DbCommand,
+
+    /// Vulnerability database [default: $VIGIL_DB or ~/.cache/vigil/vuln.db].
+    #[arg(long, value_name = "FILE", global = true)]
+    pub db: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Import OSV records: JSON files, directories of them (also pypa YAML) and OSV `all.zip`
+    /// files. Newer `modified` wins; bad records are reported and skipped.
+    Import {
+        /// Files or directories.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Print nothing but errors.
+        #[arg(short, long)]
+        quiet: bool,
+    },
+    /// Show ecosystems, record counts, last update and schema version.
+    Status {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
+        format: RulesFormat,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

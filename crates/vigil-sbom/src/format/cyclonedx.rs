@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use super::time::rfc3339;
+use vigil_core::time::rfc3339;
 use super::uuid_of;
 use crate::Sbom;
 

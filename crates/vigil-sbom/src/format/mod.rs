@@ -4,7 +4,6 @@
 pub(crate) mod cyclonedx;
 pub(crate) mod read;
 pub(crate) mod spdx;
-mod time;
 
 use sha2::{Digest as _, Sha256};
 

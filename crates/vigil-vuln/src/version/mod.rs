@@ -40,7 +40,9 @@ pub fn scheme(ecosystem: &str) -> Option<Scheme> {
         "crates.io" | "npm" | "Go" | "Hex" | "Pub" | "ConanCenter" | "SwiftURL" | "Bitnami" => Scheme::SemVer,
         "PyPI" => Scheme::Pep440,
         "Debian" | "Ubuntu" => Scheme::Debian,
-        "Red Hat" | "Rocky Linux" | "AlmaLinux" | "SUSE" | "openSUSE" | "Mageia" | "Photon OS" | "openEuler" => Scheme::Rpm,
+        "Red Hat" | "Rocky Linux" | "AlmaLinux" | "SUSE" | "openSUSE" | "Mageia" | "Photon OS" | "openEuler" => {
+            Scheme::Rpm
+        }
         "Alpine" | "Wolfi" | "Chainguard" => Scheme::Alpine,
         "Maven" => Scheme::Maven,
         "RubyGems" => Scheme::RubyGems,

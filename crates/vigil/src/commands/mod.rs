@@ -1,8 +1,10 @@
 //! One module per subcommand.
 
+mod db;
 mod lint;
 mod rules;
 mod sbom;
+mod scan;
 
 use std::process::ExitCode;
 
@@ -15,5 +17,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Lint(args) => lint::run(args),
         Command::Rules(args) => rules::run(args),
         Command::Sbom(args) => sbom::run(args),
+        Command::Scan(args) => scan::run(args),
+        Command::Db(args) => db::run(args),
     }
 }

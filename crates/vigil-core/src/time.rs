@@ -1,7 +1,15 @@
 //! RFC 3339 UTC timestamps without a date-time dependency.
 
+/// Seconds since the Unix epoch now (0 if the clock is before 1970).
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(0))
+        .unwrap_or(0)
+}
+
 /// `1970-01-01T00:00:00Z` for `seconds` since the Unix epoch (proleptic Gregorian calendar).
-pub(crate) fn rfc3339(seconds: i64) -> String {
+pub fn rfc3339(seconds: i64) -> String {
     let days = seconds.div_euclid(86_400);
     let secs = seconds.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
