@@ -339,10 +339,18 @@ fn list(allowed: &[&str]) -> String {
     format!("one of {}", quoted.join(", "))
 }
 
-/// A value from the document, for a message: control characters escaped, at most 100 characters.
+/// A value from the document, for a message: at most 100 characters, with control and
+/// bidirectional-formatting characters escaped so a hostile document cannot rewrite the terminal.
 fn shorten(s: &str) -> String {
     const MAX: usize = 100;
-    let mut out: String = s.chars().take(MAX).flat_map(char::escape_debug).collect();
+    let mut out = String::new();
+    for c in s.chars().take(MAX) {
+        if c.is_control() || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
     if s.chars().nth(MAX).is_some() {
         out.push('…');
     }
@@ -363,7 +371,7 @@ mod tests {
 
     #[test]
     fn shorten_escapes_and_truncates() {
-        assert_eq!(shorten("a\u{1b}[31m"), "a\\u{1b}[31m");
+        assert_eq!(shorten("a\u{1b}[31m \u{202e}it's\""), "a\\u{1b}[31m \\u{202e}it's\"");
         assert_eq!(shorten(&"x".repeat(150)).chars().count(), 101);
     }
 }

@@ -15,3 +15,4 @@ mod pss;
 mod registries;
 mod sarif_schema;
 mod sbom;
+mod scan;
