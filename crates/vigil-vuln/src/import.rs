@@ -269,10 +269,27 @@ impl Sink<'_, '_> {
                 advisory.id,
                 package.ecosystem,
                 normalise_name(&package.ecosystem, &package.name),
-                serde_json::to_string(affected).unwrap_or_default()
+                serde_json::to_string(&slim(affected)).unwrap_or_default()
             ])?;
         }
         Ok(outcome)
+    }
+}
+
+/// What matching needs of an `affected` entry: version ranges (GIT ranges dropped: commits
+/// are not versions), explicit versions and severity words. Go's per-symbol import lists and
+/// other per-ecosystem data can be large and are kept only in the advisory source.
+fn slim(affected: &crate::osv::Affected) -> crate::osv::Affected {
+    let severity_only = |value: &Option<serde_json::Value>| {
+        value.as_ref().and_then(|v| v.get("severity")).map(|s| serde_json::json!({ "severity": s }))
+    };
+    crate::osv::Affected {
+        package: affected.package.clone(),
+        ranges: affected.ranges.iter().filter(|r| r.kind != "GIT").cloned().collect(),
+        versions: affected.versions.clone(),
+        ecosystem_specific: severity_only(&affected.ecosystem_specific),
+        database_specific: severity_only(&affected.database_specific),
+        severity: affected.severity.clone(),
     }
 }
 

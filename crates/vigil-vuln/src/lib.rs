@@ -14,5 +14,6 @@ pub mod import;
 pub mod matcher;
 pub mod osv;
 mod severity;
+pub mod update;
 pub mod version;
 pub mod vex;

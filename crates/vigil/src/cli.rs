@@ -133,6 +133,25 @@ pub enum DbCommand {
         #[arg(short, long)]
         quiet: bool,
     },
+    /// Download OSV `all.zip` exports from a mirror and import them. Unchanged exports cost one
+    /// conditional request; the database file is replaced only after a successful import.
+    ///
+    /// Updates the ecosystems named with `--ecosystem`, or else every ecosystem already in the
+    /// database. Exit status: 0 when every ecosystem was updated or unchanged, 2 otherwise.
+    #[command(
+        after_help = "Examples:\n  vigil db update --ecosystem crates.io --ecosystem PyPI --ecosystem Debian:12\n  vigil db update\n  vigil db update --mirror https://osv-mirror.corp.example"
+    )]
+    Update {
+        /// Base URL serving `<ecosystem>/all.zip` [default: https://osv-vulnerabilities.storage.googleapis.com].
+        #[arg(long, value_name = "URL")]
+        mirror: Option<String>,
+        /// Ecosystem to update, spelled as OSV does (`crates.io`, `PyPI`, `Debian:12`) (repeatable).
+        #[arg(long = "ecosystem", value_name = "NAME")]
+        ecosystems: Vec<String>,
+        /// Print nothing but errors.
+        #[arg(short, long)]
+        quiet: bool,
+    },
     /// Show ecosystems, record counts, last update and schema version.
     Status {
         /// Output format.

@@ -2,9 +2,9 @@
 
 use serde_json::{Value, json};
 
-use vigil_core::time::rfc3339;
 use super::uuid_of;
 use crate::Sbom;
+use vigil_core::time::rfc3339;
 
 /// The SBOM as a CycloneDX 1.6 document: the scanned image (or directory) is
 /// `metadata.component`, the distribution an `operating-system` component, every package a

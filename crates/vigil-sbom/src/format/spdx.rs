@@ -2,9 +2,9 @@
 
 use serde_json::{Value, json};
 
-use vigil_core::time::rfc3339;
 use super::uuid_of;
 use crate::Sbom;
+use vigil_core::time::rfc3339;
 
 /// The SBOM as an SPDX 2.3 document: one package for the scanned subject, which the document
 /// DESCRIBES and which CONTAINS one package per catalogued package, each with its purl as a

@@ -83,7 +83,9 @@ impl fmt::Display for CvssVersion {
 }
 
 /// Why a vector string could not be scored. Every message quotes the vector (trimmed; the first
-/// 64 characters of an over-long one) and names the offending metric or value.
+/// 64 characters of an over-long one) and names the offending metric or value. Quoted input has
+/// control and bidirectional-formatting characters escaped (`\u{1b}`), so a hostile advisory cannot
+/// rewrite the terminal an error is printed to.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CvssError {
@@ -187,7 +189,7 @@ pub fn base_score(vector: &str) -> Result<Cvss, CvssError> {
     }
     if vector.len() > MAX_VECTOR_LEN {
         return Err(CvssError::TooLong {
-            vector: vector.chars().take(QUOTED_PREFIX_CHARS).collect(),
+            vector: quoted(&vector.chars().take(QUOTED_PREFIX_CHARS).collect::<String>()),
             len: vector.len(),
             max: MAX_VECTOR_LEN,
         });
@@ -231,8 +233,8 @@ fn split_version(vector: &str) -> Result<(CvssVersion, &str), CvssError> {
             "4.0" => CvssVersion::V4_0,
             _ => {
                 return Err(CvssError::UnsupportedVersion {
-                    vector: vector.to_string(),
-                    prefix: format!("CVSS:{number}"),
+                    vector: quoted(vector),
+                    prefix: quoted(&format!("CVSS:{number}")),
                 });
             }
         };
@@ -287,25 +289,40 @@ fn parse_metrics(
     for component in components.into_iter().flatten() {
         let (name, value) = component
             .split_once(':')
-            .ok_or_else(|| CvssError::Malformed { vector: vector.to_string(), component: component.to_string() })?;
-        let (metric, slot) = table.iter().zip(values.iter_mut()).find(|(m, _)| m.name == name).ok_or_else(|| {
-            CvssError::UnknownMetric { vector: vector.to_string(), version, metric: name.to_string() }
-        })?;
+            .ok_or_else(|| CvssError::Malformed { vector: quoted(vector), component: quoted(component) })?;
+        let (metric, slot) = table
+            .iter()
+            .zip(values.iter_mut())
+            .find(|(m, _)| m.name == name)
+            .ok_or_else(|| CvssError::UnknownMetric { vector: quoted(vector), version, metric: quoted(name) })?;
         if slot.is_some() {
-            return Err(CvssError::DuplicateMetric { vector: vector.to_string(), metric: name.to_string() });
+            return Err(CvssError::DuplicateMetric { vector: quoted(vector), metric: metric.name.to_string() });
         }
         let allowed = metric.values.iter().find(|v| **v == value).ok_or_else(|| CvssError::InvalidValue {
-            vector: vector.to_string(),
-            metric: name.to_string(),
-            value: value.to_string(),
+            vector: quoted(vector),
+            metric: metric.name.to_string(),
+            value: quoted(value),
             expected: metric.values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", "),
         })?;
         *slot = Some(*allowed);
     }
     if let Some((metric, _)) = table.iter().zip(&values).find(|(m, v)| m.mandatory && v.is_none()) {
-        return Err(CvssError::MissingMetric { vector: vector.to_string(), metric: metric.name.to_string() });
+        return Err(CvssError::MissingMetric { vector: quoted(vector), metric: metric.name.to_string() });
     }
     Ok(Metrics { table, values })
+}
+
+/// Input as an error message quotes it: control and bidirectional-formatting characters escaped.
+fn quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// "CVSS v2 Complete Documentation" §2 (base, temporal, environmental metrics).

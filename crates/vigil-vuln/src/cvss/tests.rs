@@ -223,7 +223,7 @@ fn v4_known_scores() {
             ("CVSS:4.0/AV:P/AC:H/AT:P/PR:H/UI:N/VC:L/VI:N/VA:N/SC:H/SI:N/SA:N", 1.8),
             ("CVSS:4.0/AV:P/AC:H/AT:P/PR:H/UI:A/VC:L/VI:L/VA:L/SC:L/SI:H/SA:H", 2.3),
             ("CVSS:4.0/AV:P/AC:H/AT:P/PR:H/UI:A/VC:N/VI:H/VA:N/SC:H/SI:H/SA:N", 5.8),
-            // No impact on either system is 0.0 (§8.3).
+            // No impact on either system is 0.0.
             ("CVSS:4.0/AV:P/AC:H/AT:N/PR:H/UI:A/VC:N/VI:N/VA:N/SC:N/SI:N/SA:N", 0.0),
             ("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:N/SC:N/SI:N/SA:N", 0.0),
         ],
@@ -465,7 +465,8 @@ fn errors_name_the_vector_and_the_offending_metric() {
 
 #[test]
 fn malformed_vectors_are_rejected() {
-    let cases: &[(&str, fn(&CvssError) -> bool)] = &[
+    type Expectation = fn(&CvssError) -> bool;
+    let cases: &[(&str, Expectation)] = &[
         ("", |e| matches!(e, CvssError::Empty)),
         ("CVSS:5.0/AV:N", |e| matches!(e, CvssError::UnsupportedVersion { prefix, .. } if prefix == "CVSS:5.0")),
         ("CVSS:", |e| matches!(e, CvssError::UnsupportedVersion { .. })),
@@ -527,6 +528,18 @@ fn malformed_vectors_are_rejected() {
         let e = error(vector);
         assert!(expected(&e), "{vector}: {e:?}");
     }
+}
+
+#[test]
+fn errors_escape_control_and_bidi_characters() {
+    let message = error("CVSS:3.1/AV:N\u{1b}[2J/AC:L").to_string();
+    assert!(message.contains("`N\\u{1b}[2J`"), "{message}");
+    assert!(!message.contains('\u{1b}'), "{message}");
+    let message = error("CVSS:3.1/AV:N/\u{202e}AC:L").to_string();
+    assert!(message.contains("`\\u{202e}AC`"), "{message}");
+    assert!(!message.contains('\u{202e}'), "{message}");
+    let message = error("CVSS:3.1/AV:N\n/AC:L").to_string();
+    assert!(!message.contains('\n'), "{message}");
 }
 
 #[test]
@@ -682,10 +695,10 @@ fn corpus_advisory_vectors_all_score() {
             *by_extension.entry(extension.clone()).or_default() += vectors.len();
         }
         found.extend(vectors.into_iter().map(|v| (file.clone(), v)));
-        if extension == "json" {
-            if let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) {
-                recorded_scores(&json, &mut |vector, score| recorded.push((file.clone(), vector, score)));
-            }
+        if extension == "json"
+            && let Ok(json) = serde_json::from_str::<serde_json::Value>(&text)
+        {
+            recorded_scores(&json, &mut |vector, score| recorded.push((file.clone(), vector, score)));
         }
     }
 

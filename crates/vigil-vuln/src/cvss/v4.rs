@@ -1,11 +1,11 @@
 //! CVSS v4.0 base score (CVSS-B): the v4.0 specification §8 ("CVSS v4.0 Scoring") as FIRST's
 //! reference calculator implements it.
 //!
-//! A vector falls into a macro vector, six equivalence classes EQ1–EQ6 (§8.2). Each macro vector
+//! A vector falls into a macro vector, its levels in six equivalence sets EQ1–EQ6. Each macro vector
 //! has a score in a table FIRST published with the calculator (`cvss_lookup.js`). The vector's
 //! score is its macro vector's score minus the mean, over the EQs that have a lower macro vector,
 //! of "score drop to the next lower macro vector × the vector's severity distance from the
-//! macro vector's highest-severity vectors ÷ the depth of the macro vector" (§8.3). For a base
+//! macro vector's highest-severity vectors ÷ the depth of the macro vector". For a base
 //! score the threat metric is `E:X` (worst case, Attacked) and the security requirements are
 //! `CR/IR/AR:X` (worst case, High), as the specification defines for unset metrics.
 //!
@@ -195,7 +195,7 @@ struct Base {
 
 impl Base {
     fn new(m: &Metrics) -> Base {
-        // CR, IR, AR and E are Not Defined in a base vector: §8.1 scores them as High/Attacked.
+        // CR, IR, AR and E are Not Defined in a base vector, which scores as High/Attacked (§8).
         Base {
             values: DISTANCE_METRICS.map(|name| match name {
                 "CR" | "IR" | "AR" => "H",
@@ -208,7 +208,7 @@ impl Base {
         DISTANCE_METRICS.iter().zip(self.values).find(|(n, _)| **n == name).map_or("X", |(_, v)| v)
     }
 
-    /// EQ1..EQ6 (§8.2, Table 24).
+    /// EQ1..EQ6, as the specification's equivalence-set tables define them.
     fn macro_vector(&self) -> [usize; 6] {
         let is = |name, value| self.get(name) == value;
         let eq1 = if is("AV", "N") && is("PR", "N") && is("UI", "N") {
@@ -278,7 +278,7 @@ pub(super) fn tenths(m: &Metrics) -> u32 {
 /// The CVSS-B score before the final rounding, within 0.0..=10.0.
 fn unrounded(m: &Metrics) -> f64 {
     let vector = Base::new(m);
-    // §8.3: no impact on either system scores 0.0 whatever else is set.
+    // No impact on either system scores 0.0 whatever else is set (§8).
     if ["VC", "VI", "VA", "SC", "SI", "SA"].iter().all(|name| vector.get(name) == "N") {
         return 0.0;
     }

@@ -15,12 +15,12 @@
 //! - then a version with nothing left over after `-r<number>` beats one with leftovers
 //!   (`1 > 1-ruff`, but `1-ruff1 = 1-ruff2`).
 //!
-//! As in osv-scanner, a suffix matches anywhere after the letter (`_p1` in `1c_p1` counts), and a
+//! As in osv-scanner, a suffix matches anywhere after the letter (`_p1` in `1cd_p1` counts), and a
 //! version is invalid when something other than `-r` is left after the hash (`1.0bc`, `6.6.2p1`,
 //! `1-1`). Invalid versions are placed by the parts read before the invalid text, like valid ones.
 //!
-//! Where osv-scanner's comparison is not transitive, vigil makes it so, without changing any of
-//! osv-scanner's recorded vectors:
+//! vigil departs from osv-scanner where it is not transitive, panics or contradicts apk-tools, without
+//! changing any of osv-scanner's recorded vectors:
 //!
 //! - osv-scanner compares two invalid versions as whole strings; vigil compares their parts first
 //!   and uses the left-over text only to break a tie (`6.6.2p1 < 6.6.2p2`, `.1 < .2`);
@@ -29,6 +29,8 @@
 //!   after `-r<number>`, is ignored;
 //! - osv-scanner compares `0` and `00` as strings but both equal to a missing number; vigil has
 //!   all three equal;
+//! - osv-scanner gives a missing suffix the weight of `_cvs` (so `1 = 1_cvs`); vigil puts it
+//!   between `_rc` and `_cvs`, as apk-tools does;
 //! - a number followed by a `.` without digits (`1.`, `1..2`) makes osv-scanner panic; vigil
 //!   stops the numbers before that `.`, so the version is invalid.
 

@@ -10,12 +10,14 @@
 //! - upstream and revision compare the same way: alternately the longest run of non-digits,
 //!   character by character, and the following run of digits, by value (runs of any length,
 //!   `007 = 7`). In the non-digit runs `~` sorts before everything, even the end of the run, then
-//!   the end of the run, then ASCII letters, then every other byte (bytes above ASCII after
-//!   ASCII, as dpkg and osv-scanner order them on unsigned-`char` platforms).
+//!   the end of the run, then ASCII letters, then bytes above ASCII, then the other ASCII
+//!   characters (dpkg's order where `char` is signed, as on amd64; osv-scanner and dpkg on arm64
+//!   put bytes above ASCII last).
 //!
 //! What dpkg only warns about (a version not starting with a digit, characters outside
-//! `[A-Za-z0-9.+~:-]`) is compared as above. The empty string is dpkg's blank version (it orders
-//! like `0`). Strings dpkg rejects sort after every valid version and byte-wise among themselves:
+//! `[A-Za-z0-9.+~:-]`) is compared as above. The empty string is "no version", which
+//! `dpkg --compare-versions` puts before every other version (even `~`). Strings dpkg rejects sort
+//! after every valid version and byte-wise among themselves:
 //! blanks only or blanks inside, an epoch that is not a number or is negative or above
 //! `i32::MAX`, nothing after the colon, an empty upstream or revision (`1.0-`), and any NUL byte
 //! (which no C string can carry).
@@ -26,6 +28,13 @@ use super::semver::cmp_decimal;
 
 /// Compares two versions; versions dpkg rejects sort after all valid ones.
 pub(crate) fn compare(a: &str, b: &str) -> Ordering {
+    // `dpkg --compare-versions` reads an empty argument as "no version", earlier than any other.
+    match (a.is_empty(), b.is_empty()) {
+        (true, true) => return Ordering::Equal,
+        (true, false) => return Ordering::Less,
+        (false, true) => return Ordering::Greater,
+        (false, false) => {}
+    }
     match (Version::parse(a), Version::parse(b)) {
         (Some(x), Some(y)) => x.compare(&y),
         (Some(_), None) => Ordering::Less,
@@ -50,10 +59,6 @@ impl<'a> Version<'a> {
         let bytes = text.as_bytes();
         if bytes.contains(&0) {
             return None;
-        }
-        // `dpkg --compare-versions` reads an empty argument as the blank version.
-        if bytes.is_empty() {
-            return Some(Version { epoch: 0, upstream: b"", revision: b"" });
         }
         let trimmed = trim_blanks(bytes);
         if trimmed.is_empty() || trimmed.iter().any(|&c| is_blank(c)) {
@@ -137,6 +142,9 @@ fn weight(c: Option<u8>) -> i32 {
         Some(c) if c.is_ascii_digit() => 0,
         Some(c) if c.is_ascii_alphabetic() => i32::from(c),
         Some(b'~') => -1,
+        // dpkg adds 256 to a `char`, which is signed on amd64: bytes above ASCII land below the
+        // other ASCII characters.
+        Some(c) if c >= 0x80 => i32::from(c),
         Some(c) => i32::from(c) + 256,
     }
 }
@@ -207,6 +215,7 @@ mod tests {
         assert_order("1.0", Ordering::Less, "1.0a");
         assert_order("1.0+", Ordering::Less, "1.0.");
         assert_order("1.0z", Ordering::Less, "1.0\u{e9}");
+        assert_order("1.0\u{e9}", Ordering::Less, "1.0+");
         assert_order("2.7.4+reloaded2-13ubuntu1", Ordering::Less, "2.7.4+reloaded2-13+deb9u1");
     }
 
@@ -229,10 +238,12 @@ mod tests {
     }
 
     #[test]
-    fn empty_string_is_the_blank_version() {
-        assert_order("", Ordering::Equal, "0");
-        assert_order("", Ordering::Less, "0.1");
-        assert_order("", Ordering::Greater, "~");
+    fn empty_string_is_before_every_version() {
+        assert_order("", Ordering::Equal, "");
+        assert_order("", Ordering::Less, "0");
+        assert_order("", Ordering::Less, "~");
+        assert_order("", Ordering::Less, " ");
+        assert_order("", Ordering::Less, "a:1");
     }
 
     #[test]

@@ -15,6 +15,7 @@
 //! splits a multi-byte character that directly precedes a digit. Versions with non-ASCII
 //! letters are ordered by the same rules applied to whole characters instead.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 /// The separator in front of a token.
@@ -219,7 +220,9 @@ fn trim_nulls(tokens: &mut Vec<Token>) {
     tokens.retain(|_| flags.next().unwrap_or(true));
 }
 
-/// Compares two Maven versions; total, and linear in the input length.
+/// Compares two Maven versions: antisymmetric, never panics, linear in the input length. Like
+/// upstream's, the order is not transitive on some malformed inputs
+/// (`"" < ".0-x" < "..milestone" < ""`).
 pub(crate) fn compare(a: &str, b: &str) -> Ordering {
     let (left, right) = (tokenize(a), tokenize(b));
     if left.len() == right.len() && left.iter().zip(&right).all(|(l, r)| l.same(r)) {
@@ -227,9 +230,9 @@ pub(crate) fn compare(a: &str, b: &str) -> Ordering {
     }
     for i in 0..left.len().max(right.len()) {
         let (l, r) = match (left.get(i), right.get(i)) {
-            (Some(l), Some(r)) => (l.clone(), r.clone()),
-            (None, Some(r)) => (Token::null_for(r), r.clone()),
-            (Some(l), None) => (l.clone(), Token::null_for(l)),
+            (Some(l), Some(r)) => (Cow::Borrowed(l), Cow::Borrowed(r)),
+            (None, Some(r)) => (Cow::Owned(Token::null_for(r)), Cow::Borrowed(r)),
+            (Some(l), None) => (Cow::Borrowed(l), Cow::Owned(Token::null_for(l))),
             (None, None) => break,
         };
         if l.same(&r) {

@@ -103,7 +103,7 @@ fn cmp_prerelease(a: &str, b: &str) -> Ordering {
     }
 }
 
-/// Compares two NuGet versions; total, and linear in the input length.
+/// Compares two NuGet versions: a total order, never panics, linear in the input length.
 pub(crate) fn compare(a: &str, b: &str) -> Ordering {
     let (left, right) = (parse(a), parse(b));
     for i in 0..left.parts.len().max(right.parts.len()) {

@@ -1,4 +1,4 @@
-//! `vigil db import` and `vigil db status`.
+//! `vigil db import`, `vigil db update` and `vigil db status`.
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use vigil_vuln::db::{Database, default_path};
 use vigil_vuln::import::import_paths;
+use vigil_vuln::update::{DEFAULT_MIRROR, UpdateOptions, UpdateOutcome, update};
 
 use crate::cli::{DbArgs, DbCommand, RulesFormat};
 
@@ -21,10 +22,10 @@ pub fn run(args: DbArgs) -> Result<ExitCode> {
                 bar
             });
             let progress = |n: usize| {
-                if let Some(bar) = &bar {
-                    if n % 500 == 0 {
-                        bar.set_message(format!("{n} records"));
-                    }
+                if let Some(bar) = &bar
+                    && n.is_multiple_of(500)
+                {
+                    bar.set_message(format!("{n} records"));
                 }
             };
             let stats = import_paths(&mut db, &paths, &progress)?;
@@ -51,6 +52,53 @@ pub fn run(args: DbArgs) -> Result<ExitCode> {
                 }
             }
             Ok(if stats.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
+        }
+        DbCommand::Update { mirror, ecosystems, quiet } => {
+            let options = UpdateOptions {
+                mirror: mirror.unwrap_or_else(|| DEFAULT_MIRROR.to_string()),
+                ecosystems,
+                ..UpdateOptions::default()
+            };
+            let progress = |message: &str| {
+                if !quiet {
+                    anstream::eprintln!("vigil: {message}");
+                }
+            };
+            let report = update(&path, &options, &progress)?;
+            let mut failed = false;
+            for entry in &report.ecosystems {
+                match &entry.outcome {
+                    UpdateOutcome::Updated { bytes, stats } => {
+                        for error in &stats.errors {
+                            anstream::eprintln!("error: {}: {}", error.source, error.message);
+                        }
+                        failed |= !stats.errors.is_empty();
+                        if !quiet {
+                            anstream::eprintln!(
+                                "  {:<24} {} records from {bytes} bytes: {} new, {} updated, {} unchanged, {} errors",
+                                entry.ecosystem,
+                                stats.records(),
+                                stats.inserted,
+                                stats.updated,
+                                stats.unchanged,
+                                stats.errors.len()
+                            );
+                        }
+                    }
+                    UpdateOutcome::NotModified if !quiet => {
+                        anstream::eprintln!("  {:<24} not modified", entry.ecosystem);
+                    }
+                    UpdateOutcome::Failed { error } => {
+                        failed = true;
+                        anstream::eprintln!("error: {}: {error}", entry.ecosystem);
+                    }
+                    _ => {}
+                }
+            }
+            if !quiet && report.replaced {
+                anstream::eprintln!("vigil: updated {}", path.display());
+            }
+            Ok(if failed { ExitCode::from(2) } else { ExitCode::SUCCESS })
         }
         DbCommand::Status { format } => {
             let db = Database::open(&path)?;

@@ -22,17 +22,31 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     // The database first: without one, a scan would silently find nothing.
     let db = Database::open(&path)?;
     let updated = db.updated()?;
-    if let Some(age) = db.age_days()? {
-        if age > args.max_db_age && !args.quiet {
-            anstream::eprintln!(
-                "warning: the vulnerability database {} was last updated {age} days ago; new advisories are missing\n\nhint: `vigil db update` or `vigil db import` newer OSV data",
-                path.display()
-            );
-        }
+    if let Some(age) = db.age_days()?
+        && age > args.max_db_age
+        && !args.quiet
+    {
+        anstream::eprintln!(
+            "warning: the vulnerability database {} was last updated {age} days ago; new advisories are missing\n\nhint: `vigil db update` or `vigil db import` newer OSV data",
+            path.display()
+        );
     }
     let registry = registry_options(&args.registry)?;
+    let started = std::time::Instant::now();
     let sbom = load(&args.target, &args.platform, registry, &|_| {})?;
+    let loaded = started.elapsed();
     let mut findings = match_sbom(&db, &sbom)?;
+    let matched = started.elapsed() - loaded;
+    // `VIGIL_TIMINGS=1` reports where the time went (the benchmark reads it).
+    if std::env::var_os("VIGIL_TIMINGS").is_some_and(|v| v == "1") {
+        anstream::eprintln!(
+            "timings: sbom {:.1} ms, match {:.1} ms ({} packages, {} findings)",
+            loaded.as_secs_f64() * 1000.0,
+            matched.as_secs_f64() * 1000.0,
+            sbom.packages.len(),
+            findings.len()
+        );
+    }
     for vex_path in &args.vex {
         let bytes = std::fs::read(vex_path).with_context(|| format!("reading VEX {}", vex_path.display()))?;
         let document = vigil_vuln::vex::parse_vex(&vex_path.display().to_string(), &bytes)?;

@@ -28,7 +28,11 @@ fn missing_database_is_an_error_not_a_clean_scan() {
     write(dir.path(), "app/Cargo.lock", CARGO_LOCK);
     let out = Vigil::in_dir(dir.path()).args(["scan", "dir:app", "--db", "none.db"]).run();
     out.assert_code(2);
-    assert!(out.stderr.contains("no vulnerability database") && out.stderr.contains("vigil db import"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("no vulnerability database") && out.stderr.contains("vigil db import"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -61,10 +65,14 @@ fn json_contract_and_exit_codes() {
     assert_eq!(first["package"]["purl"], "pkg:cargo/smallvec@1.6.0");
     assert_eq!(first["locations"][0]["path"], "/Cargo.lock");
     assert_eq!(findings[1]["severity"], "low");
-    let fail = |level: &str| Vigil::in_dir(dir.path()).args(["scan", "dir:app", "--db", "vuln.db", "--fail-on", level, "--quiet"]).run().code;
+    let fail = |level: &str| {
+        Vigil::in_dir(dir.path()).args(["scan", "dir:app", "--db", "vuln.db", "--fail-on", level, "--quiet"]).run().code
+    };
     assert_eq!(fail("critical"), Some(1));
     assert_eq!(fail("low"), Some(1));
-    let unfixed = Vigil::in_dir(dir.path()).args(["scan", "dir:app", "--db", "vuln.db", "--format", "json", "--ignore-unfixed"]).run();
+    let unfixed = Vigil::in_dir(dir.path())
+        .args(["scan", "dir:app", "--db", "vuln.db", "--format", "json", "--ignore-unfixed"])
+        .run();
     assert_eq!(unfixed.json()["findings"].as_array().unwrap().len(), 1);
     let table = Vigil::in_dir(dir.path()).args(["scan", "dir:app", "--db", "vuln.db"]).run();
     table.assert_code(0);
@@ -85,11 +93,23 @@ fn vex_suppresses_and_fail_on_ignores_suppressed() {
             ]}"#,
     );
     let out = Vigil::in_dir(dir.path())
-        .args(["scan", "dir:app", "--db", "vuln.db", "--vex", "app.openvex.json", "--format", "json", "--fail-on", "low"])
+        .args([
+            "scan",
+            "dir:app",
+            "--db",
+            "vuln.db",
+            "--vex",
+            "app.openvex.json",
+            "--format",
+            "json",
+            "--fail-on",
+            "low",
+        ])
         .run();
     out.assert_code(0);
     let json = out.json();
-    let statuses: Vec<&str> = json["findings"].as_array().unwrap().iter().map(|f| f["status"].as_str().unwrap()).collect();
+    let statuses: Vec<&str> =
+        json["findings"].as_array().unwrap().iter().map(|f| f["status"].as_str().unwrap()).collect();
     assert_eq!(statuses, ["not_affected", "not_affected"]);
     assert_eq!(json["findings"][0]["justification"], "vulnerable_code_not_in_execute_path");
 }
