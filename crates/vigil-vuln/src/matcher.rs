@@ -74,10 +74,41 @@ pub struct VulnFinding {
 /// OS packages are also looked up by their source package (Debian and Ubuntu advisories are
 /// keyed by it) and then compared with the source version.
 pub fn match_sbom(db: &Database, sbom: &Sbom) -> Result<Vec<VulnFinding>, DbError> {
-    let mut findings = Vec::new();
-    for package in &sbom.packages {
-        findings.extend(match_package(db, package)?);
+    use rayon::prelude::*;
+    // One connection per worker: packages are split into as many chunks as there are threads.
+    let threads = rayon::current_num_threads().max(1);
+    let chunk = sbom.packages.len().div_ceil(threads).max(64);
+    if sbom.packages.len() <= chunk {
+        let mut cache = Cache::default();
+        let mut findings = Vec::new();
+        for package in &sbom.packages {
+            findings.extend(match_cached(db, package, &mut cache)?);
+        }
+        return Ok(finish(findings));
     }
+    let path = std::path::PathBuf::from(db.path());
+    let parts: Vec<Result<Vec<VulnFinding>, DbError>> = sbom
+        .packages
+        .par_chunks(chunk)
+        .map(|packages| {
+            let conn = Database::open(&path)?;
+            let mut cache = Cache::default();
+            let mut out = Vec::new();
+            for package in packages {
+                out.extend(match_cached(&conn, package, &mut cache)?);
+            }
+            Ok(out)
+        })
+        .collect();
+    let mut findings = Vec::new();
+    for part in parts {
+        findings.extend(part?);
+    }
+    Ok(finish(findings))
+}
+
+/// Sorted by ecosystem, package and advisory, duplicates dropped.
+fn finish(mut findings: Vec<VulnFinding>) -> Vec<VulnFinding> {
     findings.sort_by(|a, b| {
         (&a.package.ecosystem, &a.package.name, &a.package.version, &a.id).cmp(&(
             &b.package.ecosystem,
@@ -87,11 +118,19 @@ pub fn match_sbom(db: &Database, sbom: &Sbom) -> Result<Vec<VulnFinding>, DbErro
         ))
     });
     findings.dedup_by(|a, b| a.id == b.id && a.package == b.package);
-    Ok(findings)
+    findings
 }
+
+/// Candidates already read, by (ecosystem, name): an SBOM often lists the same package name
+/// several times (several versions, `stdlib` in every Go binary).
+type Cache = std::collections::HashMap<(String, String), std::rc::Rc<Vec<Candidate>>>;
 
 /// The findings for one package.
 pub fn match_package(db: &Database, package: &Package) -> Result<Vec<VulnFinding>, DbError> {
+    match_cached(db, package, &mut Cache::default())
+}
+
+fn match_cached(db: &Database, package: &Package, cache: &mut Cache) -> Result<Vec<VulnFinding>, DbError> {
     let mut lookups = vec![(package.name.as_str(), package.version.as_str())];
     if let Some(source) = &package.source
         && source.name != package.name
@@ -100,12 +139,21 @@ pub fn match_package(db: &Database, package: &Package) -> Result<Vec<VulnFinding
     }
     let mut out = Vec::new();
     for (name, version) in lookups {
-        for candidate in db.candidates(&package.ecosystem, name)? {
+        let key = (package.ecosystem.clone(), name.to_string());
+        let candidates = match cache.get(&key) {
+            Some(found) => found.clone(),
+            None => {
+                let found = std::rc::Rc::new(db.candidates(&package.ecosystem, name)?);
+                cache.insert(key, found.clone());
+                found
+            }
+        };
+        for candidate in candidates.iter() {
             if candidate.advisory.withdrawn.is_some() {
                 continue;
             }
-            if let Some(fixed) = affects(&candidate, &package.ecosystem, version) {
-                out.push(finding(&candidate, package, fixed));
+            if let Some(fixed) = affects(candidate, &package.ecosystem, version) {
+                out.push(finding(candidate, package, fixed));
             }
         }
     }
