@@ -70,8 +70,14 @@ fn corpus_import_and_boundary_scans() {
     let Some(advisories) = corpora() else { return };
     let dir = tempfile::tempdir().unwrap();
     let mut db = Database::create(&dir.path().join("vuln.db")).unwrap();
-    let sources =
-        [advisories.join("go-vulndb/data/osv"), advisories.join("pypa/vulns"), advisories.join("rustsec/osv/crates")];
+    // The Ubuntu OSV samples from vunnel's fixtures are the OSV part of that corpus.
+    let ubuntu = advisories.join("vunnel-fixtures/tests/unit/providers/ubuntu/test-fixtures/osv");
+    let sources = [
+        advisories.join("go-vulndb/data/osv"),
+        advisories.join("pypa/vulns"),
+        advisories.join("rustsec/osv/crates"),
+        ubuntu,
+    ];
     let started = std::time::Instant::now();
     let stats = import_paths(&mut db, &sources, &|_| {}).unwrap();
     let elapsed = started.elapsed().as_secs_f64();
@@ -83,7 +89,8 @@ fn corpus_import_and_boundary_scans() {
         stats.per_ecosystem
     );
     assert!(stats.errors.is_empty(), "{:?}", &stats.errors[..stats.errors.len().min(10)]);
-    assert!(stats.records() >= 4291 + 2661 + 1206, "only {} records", stats.records());
+    assert!(stats.records() >= 4291 + 2661 + 1206 + 6, "only {} records", stats.records());
+    assert!(stats.per_ecosystem.keys().any(|e| e.starts_with("Ubuntu:")), "{:?}", stats.per_ecosystem);
     // Importing again changes nothing (newer `modified` wins, equal is left alone).
     let again = import_paths(&mut db, &sources, &|_| {}).unwrap();
     assert_eq!((again.inserted, again.updated), (0, 0));

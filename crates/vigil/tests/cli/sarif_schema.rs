@@ -10,7 +10,7 @@ use std::process::Command;
 use crate::common::{Vigil, temp_dir, write};
 
 /// The schema folder, or `None` (with a SKIPPED message) when the test cannot run here.
-fn schemas() -> Option<PathBuf> {
+pub(crate) fn schemas() -> Option<PathBuf> {
     let Some(corpora) = std::env::var_os("VIGIL_CORPORA") else {
         eprintln!(
             "\n*** SKIPPED sarif_schema: VIGIL_CORPORA is not set, so the SARIF 2.1.0 schema \
@@ -44,12 +44,17 @@ fn schemas() -> Option<PathBuf> {
 }
 
 /// Validates one SARIF log with `validate.py`, failing the test with its report.
-fn assert_valid(schemas: &std::path::Path, name: &str, sarif: &str) {
+pub(crate) fn assert_valid(schemas: &std::path::Path, name: &str, sarif: &str) {
+    assert_valid_with(schemas, "sarif-schema-2.1.0.json", name, sarif);
+}
+
+/// Validates a JSON document against one of the official schemas next to `validate.py`.
+pub(crate) fn assert_valid_with(schemas: &std::path::Path, schema: &str, name: &str, sarif: &str) {
     let dir = temp_dir();
-    let file = write(dir.path(), &format!("{name}.sarif"), sarif);
+    let file = write(dir.path(), &format!("{name}.json"), sarif);
     let out = Command::new("python3")
         .arg(schemas.join("validate.py"))
-        .arg(schemas.join("sarif-schema-2.1.0.json"))
+        .arg(schemas.join(schema))
         .arg(&file)
         .output()
         .unwrap_or_else(|e| panic!("running validate.py: {e}"));

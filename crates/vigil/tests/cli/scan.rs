@@ -113,3 +113,19 @@ fn vex_suppresses_and_fail_on_ignores_suppressed() {
     assert_eq!(statuses, ["not_affected", "not_affected"]);
     assert_eq!(json["findings"][0]["justification"], "vulnerable_code_not_in_execute_path");
 }
+
+#[test]
+fn sarif_and_cyclonedx_outputs_validate() {
+    let dir = setup();
+    let Some(schemas) = crate::sarif_schema::schemas() else { return };
+    let sarif =
+        Vigil::in_dir(dir.path()).args(["scan", "dir:app", "--db", "vuln.db", "--format", "sarif", "--quiet"]).run();
+    sarif.assert_code(0);
+    crate::sarif_schema::assert_valid(&schemas, "scan", &sarif.stdout);
+    let cdx = Vigil::in_dir(dir.path())
+        .args(["scan", "dir:app", "--db", "vuln.db", "--format", "cyclonedx", "--quiet"])
+        .run();
+    cdx.assert_code(0);
+    assert_eq!(cdx.json()["vulnerabilities"].as_array().unwrap().len(), 2);
+    crate::sarif_schema::assert_valid_with(&schemas, "bom-1.6.schema.json", "scan-cdx", &cdx.stdout);
+}
