@@ -1,10 +1,12 @@
 //! Version ordering per ecosystem, each its own module.
 //!
 //! [`compare`] picks the ordering from the OSV ecosystem name (the part before `:` for
-//! distribution ecosystems such as `Debian:12`). Every comparison is total and never panics:
-//! versions an ecosystem's grammar rejects are ordered the way the ecosystem's reference tooling
-//! orders them (or, where it has none, after all valid ones), as osv-scanner does. Unknown
-//! ecosystems have no ordering (`None`): callers fall back to exact-version matching.
+//! distribution ecosystems such as `Debian:12`). Every comparison is antisymmetric
+//! (`compare(a, b) == compare(b, a).reverse()`), linear in the input and never panics; versions
+//! an ecosystem's grammar rejects are ordered the way its reference tooling (or osv-scanner)
+//! orders them. Maven and Packagist keep upstream's intransitive corners on malformed inputs
+//! (see those modules). Unknown ecosystems have no ordering (`None`): callers fall back to
+//! exact-version matching.
 
 use std::cmp::Ordering;
 
