@@ -34,7 +34,7 @@ const EXPECTED_GO: [(&str, &str, &str); 5] = [
     ("github.com/spf13/cobra", "1.8.0", "pkg:golang/github.com/spf13/cobra@v1.8.0"),
     ("golang.org/x/crypto", "0.18.0", "pkg:golang/golang.org/x/crypto@v0.18.0"),
     ("gopkg.in/yaml.v3", "3.0.1", "pkg:golang/gopkg.in/yaml.v3@v3.0.1"),
-    ("stdlib", "1.22.3", "pkg:golang/stdlib@1.22.3"),
+    ("stdlib", "1.22.3", "pkg:golang/stdlib@v1.22.3"),
 ];
 
 #[test]
@@ -65,7 +65,7 @@ fn go_pointer_format_before_1_18() {
             let binary = elf(layout, &payload, &[(".go.buildinfo", 0..32), (".data", 32..payload.len())]);
             let found = parse("go-binary", "/bin/tool", &binary).unwrap_or_else(|e| panic!("{layout:?}: {e}"));
             let mut expected = EXPECTED_GO.to_vec();
-            expected[4] = ("stdlib", "1.16.15", "pkg:golang/stdlib@1.16.15");
+            expected[4] = ("stdlib", "1.16.15", "pkg:golang/stdlib@v1.16.15");
             assert_eq!(triples(&found), expected, "{layout:?}");
         }
     }
@@ -99,7 +99,7 @@ fn go_without_modules_and_not_go() {
     // GOPATH builds record a path and no framed module information.
     let blob = go_inline_blob("go1.15.2", b"path\tgithub.com/acme/x\n");
     let found = parse("go-binary", "/bin/x", &elf_with_section(".go.buildinfo", &blob)).unwrap();
-    assert_eq!(triples(&found), [("stdlib", "1.15.2", "pkg:golang/stdlib@1.15.2")]);
+    assert_eq!(triples(&found), [("stdlib", "1.15.2", "pkg:golang/stdlib@v1.15.2")]);
     // An ELF file of another language, a script and garbage: nothing, no error.
     assert!(parse("go-binary", "/bin/c", &elf_with_section(".data", &[1; 64])).unwrap().is_empty());
     assert!(parse("go-binary", "/bin/s", b"#!/bin/sh\nexec true\n").unwrap().is_empty());

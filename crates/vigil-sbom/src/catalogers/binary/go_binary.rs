@@ -19,7 +19,8 @@ use crate::{CatalogError, CatalogInput, Cataloger, Package, ecosystem};
 
 /// Lists the modules a Go executable was built from, as Syft's Go binary cataloger does: the
 /// main module, every `dep` (after its `=>` replacement), and the toolchain as a `stdlib`
-/// package (`go1.22.3` becomes version `1.22.3`, purl `pkg:golang/stdlib@1.22.3`). Versions
+/// package (`go1.22.3` becomes version `1.22.3`, purl `pkg:golang/stdlib@v1.22.3`, the same
+/// form as the `go-mod` cataloger and every other golang purl). Versions
 /// drop the leading `v`, as OSV's Go versions do; purls keep it. A main module built outside
 /// version control keeps Go's version `(devel)`; with `vcs.revision` and `vcs.time` build
 /// settings it gets the pseudo-version `v0.0.0-<time>-<revision[..12]>` instead. A binary
@@ -370,7 +371,7 @@ fn packages(go_version: &str, info: &BuildInfo, path: &str) -> Vec<Package> {
         }
     }
     if let Some(version) = stdlib_version(go_version) {
-        let purl = Purl::new("golang", "stdlib").version(version).to_string();
+        let purl = Purl::new("golang", "stdlib").version(&format!("v{version}")).to_string();
         out.push(Package::new("stdlib", version, ecosystem::GO, purl, path));
     }
     out
@@ -494,7 +495,7 @@ mod tests {
                 ("github.com/pkg/errors", "0.9.1", "pkg:golang/github.com/pkg/errors@v0.9.1"),
                 ("github.com/fork/net", "0.1.0+incompatible", "pkg:golang/github.com/fork/net@v0.1.0%2Bincompatible"),
                 ("../local", "", "pkg:golang/..%2Flocal"),
-                ("stdlib", "1.22.3", "pkg:golang/stdlib@1.22.3"),
+                ("stdlib", "1.22.3", "pkg:golang/stdlib@v1.22.3"),
             ]
         );
         assert!(found.iter().all(|p| p.ecosystem == "Go" && p.locations[0].path == "/app"));
@@ -505,7 +506,7 @@ mod tests {
         let info = parse_mod_info("path\tm/cmd\nmod\tm\t(devel)\t\n").unwrap();
         assert_eq!(
             triples(&packages("go1.21.0", &info, "x")),
-            [("m", "(devel)", "pkg:golang/m@%28devel%29"), ("stdlib", "1.21.0", "pkg:golang/stdlib@1.21.0")]
+            [("m", "(devel)", "pkg:golang/m@%28devel%29"), ("stdlib", "1.21.0", "pkg:golang/stdlib@v1.21.0")]
         );
         // Built without modules: only the package path.
         let info = parse_mod_info("path\tgithub.com/a/b/cmd/c\n").unwrap();
