@@ -70,7 +70,12 @@ pub fn catalog_with_progress(
 ) -> Result<Sbom, vigil_oci::Error> {
     let all = catalogers();
     let (standalone, contextual): (Vec<_>, Vec<_>) = all.iter().copied().partition(|c| c.is_standalone());
-    let wanted = |path: &str| DISTRO_FILES.contains(&path) || contextual.iter().any(|c| c.matches(path));
+    // Documentation trees hold example lockfiles and requirement lists (e.g. Debian's
+    // `/usr/share/doc/python3-pip/requirements.txt`) that describe nothing installed.
+    let documentation = |path: &str| path.starts_with("usr/share/doc/") || path.starts_with("usr/share/man/");
+    let wanted = |path: &str| {
+        DISTRO_FILES.contains(&path) || (!documentation(path) && contextual.iter().any(|c| c.matches(path)))
+    };
     let absolute = matches!(image.info.kind, SourceKind::Dir) || !image.info.layers.is_empty();
     let mut overlay: Overlay<Kept> = Overlay::new();
     let mut kept_bytes = 0u64;

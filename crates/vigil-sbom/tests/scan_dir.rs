@@ -16,6 +16,9 @@ fn binaries_are_streamed_and_big_lockfiles_reported() {
         br#"{"lockfileVersion":3,"packages":{"node_modules/wrappy":{"version":"1.0.2"}}}"#,
     )
     .unwrap();
+    // Example files in documentation trees describe nothing installed.
+    std::fs::create_dir_all(dir.path().join("usr/share/doc/python3-pip")).unwrap();
+    std::fs::write(dir.path().join("usr/share/doc/python3-pip/requirements.txt"), "sphinx==7.0.0\n").unwrap();
     let big = format!("# {}\n", "padding ".repeat(200_000));
     std::fs::create_dir_all(dir.path().join("svc")).unwrap();
     std::fs::write(dir.path().join("svc/requirements.txt"), big).unwrap();
