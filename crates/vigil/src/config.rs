@@ -17,6 +17,19 @@ const MAX_CONFIG_SIZE: u64 = 1024 * 1024;
 pub struct Config {
     #[serde(default)]
     pub lint: LintSection,
+    #[serde(default)]
+    pub db: DbSection,
+}
+
+/// `db:` — defaults for `vigil db update`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DbSection {
+    /// OSV mirror base URL.
+    pub mirror: Option<String>,
+    /// Ecosystems to download when the database has none yet (e.g. `[npm, PyPI, "Debian:12"]`).
+    #[serde(default)]
+    pub ecosystems: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -54,9 +54,12 @@ pub fn run(args: DbArgs) -> Result<ExitCode> {
             Ok(if stats.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
         }
         DbCommand::Update { mirror, ecosystems, quiet } => {
+            // `.vigil.yaml` may name a mirror and the ecosystems to start an empty database with.
+            let (config, _) = crate::config::load(None, false)?;
             let options = UpdateOptions {
-                mirror: mirror.unwrap_or_else(|| DEFAULT_MIRROR.to_string()),
+                mirror: mirror.or(config.db.mirror).unwrap_or_else(|| DEFAULT_MIRROR.to_string()),
                 ecosystems,
+                fallback_ecosystems: config.db.ecosystems,
                 ..UpdateOptions::default()
             };
             let progress = |message: &str| {
