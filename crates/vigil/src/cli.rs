@@ -47,9 +47,9 @@ pub enum Command {
     /// database (see `vigil db`).
     ///
     /// TARGET is anything `vigil sbom` accepts, or `sbom:FILE` for a CycloneDX/SPDX/vigil SBOM.
-    /// Exit status: 0 when no unsuppressed finding reaches `--fail-on` (or there is no
-    /// `--fail-on` and no finding), 1 otherwise, 2 on errors (a missing database is an error,
-    /// never "no vulnerabilities").
+    /// Exit status: 1 when `--fail-on` is given and an unsuppressed finding reaches it, else 0
+    /// (findings alone do not fail, as with grype); 2 on errors (a missing database is an
+    /// error, never "no vulnerabilities").
     #[command(
         after_help = "Examples:\n  vigil db import osv/PyPI/all.zip osv/npm/all.zip\n  vigil scan docker-archive:app.tar --fail-on high\n  vigil scan sbom:app.cdx.json --vex app.openvex.json --format json"
     )]
