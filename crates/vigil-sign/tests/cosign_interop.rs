@@ -1,0 +1,88 @@
+//! Interop with the real cosign binary: keys from `cosign generate-key-pair` load in vigil, and a
+//! vigil-generated key signs a blob that `cosign verify-blob` accepts. Needs cosign: `$VIGIL_COSIGN`
+//! or `cosign` on `PATH` (see /work/shared/tools/get-cosign.sh); skipped with a message otherwise.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use vigil_sign::keys::{generate_key_pair, load_private_key, load_public_key};
+
+const PASSWORD: &str = "interop-password";
+
+fn cosign() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("VIGIL_COSIGN") {
+        return Some(PathBuf::from(path));
+    }
+    let path = std::env::var_os("PATH")?;
+    let found = std::env::split_paths(&path).map(|dir| dir.join("cosign")).find(|p| p.is_file());
+    if found.is_none() {
+        eprintln!("SKIPPED: cosign not found (set VIGIL_COSIGN or put cosign on PATH)");
+    }
+    found
+}
+
+fn run(cosign: &Path, dir: &Path, args: &[&str]) -> Output {
+    let output = Command::new(cosign)
+        .args(args)
+        .current_dir(dir)
+        .env("COSIGN_PASSWORD", PASSWORD)
+        // Keep cosign offline and quiet: no TUF fetches, no update checks.
+        .env("SIGSTORE_NO_CACHE", "true")
+        .env("HOME", dir)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "cosign {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
+    output
+}
+
+#[test]
+fn cosign_generated_keys_load_in_vigil() {
+    let Some(cosign) = cosign() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    run(&cosign, dir.path(), &["generate-key-pair"]);
+    let private = std::fs::read(dir.path().join("cosign.key")).unwrap();
+    let public = std::fs::read(dir.path().join("cosign.pub")).unwrap();
+
+    let key = load_private_key(&private, PASSWORD.as_bytes()).unwrap();
+    let verifier = load_public_key(&public).unwrap();
+    assert_eq!(key.public_key_pem(), verifier.public_key_pem());
+
+    // A cosign signature over a blob verifies in vigil.
+    std::fs::write(dir.path().join("blob"), b"signed by cosign\n").unwrap();
+    run(
+        &cosign,
+        dir.path(),
+        &["sign-blob", "--key", "cosign.key", "--tlog-upload=false", "--output-signature", "sig", "blob"],
+    );
+    let sig = std::fs::read_to_string(dir.path().join("sig")).unwrap();
+    let sig = BASE64.decode(sig.trim()).unwrap();
+    verifier.verify(b"signed by cosign\n", &sig).unwrap();
+}
+
+#[test]
+fn vigil_signature_verifies_with_cosign() {
+    let Some(cosign) = cosign() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let pair = generate_key_pair(PASSWORD.as_bytes()).unwrap();
+    std::fs::write(dir.path().join("vigil.key"), &pair.private_pem).unwrap();
+    std::fs::write(dir.path().join("vigil.pub"), &pair.public_pem).unwrap();
+
+    // cosign decrypts the vigil-written private key.
+    let printed = run(&cosign, dir.path(), &["public-key", "--key", "vigil.key"]);
+    assert_eq!(String::from_utf8_lossy(&printed.stdout), pair.public_pem);
+
+    let blob = b"signed by vigil\n";
+    std::fs::write(dir.path().join("blob"), blob).unwrap();
+    let key = load_private_key(pair.private_pem.as_bytes(), PASSWORD.as_bytes()).unwrap();
+    let sig = BASE64.encode(key.sign(blob).unwrap());
+    std::fs::write(dir.path().join("sig.b64"), sig).unwrap();
+    run(
+        &cosign,
+        dir.path(),
+        &["verify-blob", "--key", "vigil.pub", "--signature", "sig.b64", "--insecure-ignore-tlog=true", "blob"],
+    );
+}
