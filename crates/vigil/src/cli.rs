@@ -56,6 +56,31 @@ pub enum Command {
     Scan(ScanArgs),
     /// Manage the vulnerability database.
     Db(DbArgs),
+    /// Manage signing keys (cosign-compatible).
+    Key(KeyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KeyArgs {
+    #[command(subcommand)]
+    pub command: KeyCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Generate an ECDSA P-256 key pair in cosign's format: PREFIX.key (encrypted with scrypt +
+    /// NaCl secretbox, PEM `ENCRYPTED SIGSTORE PRIVATE KEY`) and PREFIX.pub (SPKI PEM).
+    ///
+    /// The password comes from VIGIL_PASSWORD, else COSIGN_PASSWORD (an empty value means no
+    /// password), else it is asked for twice on the terminal.
+    Generate {
+        /// File name prefix.
+        #[arg(long, value_name = "PREFIX", default_value = "cosign")]
+        output_key_prefix: String,
+        /// Overwrite existing files.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Args)]

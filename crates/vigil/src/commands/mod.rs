@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 mod db;
+mod key;
 mod lint;
 mod rules;
 mod sbom;
@@ -19,5 +20,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Sbom(args) => sbom::run(args),
         Command::Scan(args) => scan::run(args),
         Command::Db(args) => db::run(args),
+        Command::Key(args) => key::run(args),
     }
 }

@@ -10,7 +10,7 @@ use serde_json::Value;
 use tempfile::TempDir;
 
 /// Environment variables that change vigil's behaviour or output: removed for every run.
-const CLEARED: [&str; 3] = ["NO_COLOR", "RUST_LOG", "RUST_BACKTRACE"];
+const CLEARED: [&str; 4] = ["NO_COLOR", "RUST_LOG", "RUST_BACKTRACE", "COSIGN_PASSWORD"];
 const CLEARED_PREFIXES: [&str; 2] = ["VIGIL_", "CLICOLOR"];
 
 /// `crates/vigil/tests/fixtures/lint`.

@@ -10,6 +10,7 @@ mod config;
 mod exit_codes;
 mod formats;
 mod inputs;
+mod key;
 mod locations;
 mod pss;
 mod registries;
