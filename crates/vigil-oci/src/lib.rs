@@ -20,6 +20,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod client;
 mod digest;
 mod error;
 mod image;
@@ -33,6 +34,7 @@ mod target;
 pub mod testing;
 mod walk;
 
+pub use client::{MAX_CLIENT_BYTES, RawManifest, RegistryClient};
 pub use digest::{Digest, VerifyingReader};
 pub use error::Error;
 pub use image::{Image, ImageInfo, LayerInfo, SourceKind};

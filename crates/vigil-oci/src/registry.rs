@@ -217,7 +217,7 @@ fn relabel(error: Error, registry: &str) -> Error {
 }
 
 /// One line for an `oci-client` error, with a hint for the common cases.
-fn describe(error: &oci_client::errors::OciDistributionError) -> String {
+pub(crate) fn describe(error: &oci_client::errors::OciDistributionError) -> String {
     let text = error.to_string();
     let lower = text.to_ascii_lowercase();
     if lower.contains("authorized")
@@ -236,7 +236,7 @@ fn describe(error: &oci_client::errors::OciDistributionError) -> String {
 }
 
 /// Explicit credentials, else Docker's config file, else anonymous.
-fn resolve_auth(registry: &str, options: &RegistryOptions) -> RegistryAuth {
+pub(crate) fn resolve_auth(registry: &str, options: &RegistryOptions) -> RegistryAuth {
     match &options.credentials {
         Some(Credentials::Basic { username, password }) => {
             return RegistryAuth::Basic(username.clone(), password.clone());

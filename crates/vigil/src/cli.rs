@@ -58,6 +58,67 @@ pub enum Command {
     Db(DbArgs),
     /// Manage signing keys (cosign-compatible).
     Key(KeyArgs),
+    /// Sign an image in its registry with a key, exactly as `cosign sign --key` does.
+    ///
+    /// A tag is resolved to its manifest digest first and the digest is signed, never the tag.
+    /// The signature is stored as cosign stores it (tag `sha256-<hex>.sig` in the image's
+    /// repository), appended to existing signatures. No transparency-log entry is made. The key
+    /// password comes from VIGIL_PASSWORD, else COSIGN_PASSWORD, else the terminal.
+    #[command(
+        after_help = "Examples:\n  vigil sign ghcr.io/org/app:1.0 --key cosign.key\n  vigil sign registry.local/app@sha256:... --key cosign.key -a build=42"
+    )]
+    Sign(SignArgs),
+    /// Verify an image's cosign signatures with a public key.
+    ///
+    /// Checks every signature of the digest the reference resolves to now: it must verify with
+    /// the key and its payload must name that digest (a signature copied from another image, or
+    /// a tag re-pointed after signing, fails). No transparency-log check is made.
+    ///
+    /// Exit status: 0 at least one signature verified, 1 none did, 2 on errors.
+    #[command(after_help = "Examples:\n  vigil verify ghcr.io/org/app:1.0 --key cosign.pub --format json")]
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// The image reference to sign.
+    pub image: String,
+
+    /// cosign private key file.
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+
+    /// Annotation `key=value` added to the payload's `optional` claims (repeatable).
+    #[arg(short = 'a', long = "annotations", value_name = "KEY=VALUE")]
+    pub annotations: Vec<String>,
+
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VerifyFormat {
+    /// One line per verified signature.
+    Table,
+    /// vigil's verification JSON (`"version": 1`).
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The image reference to verify.
+    pub image: String,
+
+    /// Public key file (PEM `PUBLIC KEY`).
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = VerifyFormat::Table)]
+    pub format: VerifyFormat,
+
+    #[command(flatten)]
+    pub registry: RegistryArgs,
 }
 
 #[derive(Debug, Args)]

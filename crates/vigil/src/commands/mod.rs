@@ -6,6 +6,7 @@ mod lint;
 mod rules;
 mod sbom;
 mod scan;
+mod sign;
 
 use std::process::ExitCode;
 
@@ -21,5 +22,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Scan(args) => scan::run(args),
         Command::Db(args) => db::run(args),
         Command::Key(args) => key::run(args),
+        Command::Sign(args) => sign::sign(args),
+        Command::Verify(args) => sign::verify(args),
     }
 }

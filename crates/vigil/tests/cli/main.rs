@@ -17,3 +17,4 @@ mod registries;
 mod sarif_schema;
 mod sbom;
 mod scan;
+mod sign;
