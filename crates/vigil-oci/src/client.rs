@@ -184,8 +184,7 @@ impl RegistryClient {
     ) -> Result<(Reference, RegistryAuth, impl Fn(String) -> Error + use<>), Error> {
         let registry = reference.registry().to_string();
         let fail = move |reason: String| Error::Registry { registry: registry.clone(), reason };
-        let target: Reference =
-            reference.to_string().parse().map_err(|e| fail(format!("invalid reference `{reference}`: {e}")))?;
+        let target: Reference = crate::registry::oci_reference(reference);
         let auth = resolve_auth(reference.registry(), &self.options);
         Ok((target, auth, fail))
     }

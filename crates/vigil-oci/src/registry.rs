@@ -91,8 +91,7 @@ pub fn open_registry(
         ..ClientConfig::default()
     });
     let auth = resolve_auth(&registry, options);
-    let target: Reference =
-        reference.to_string().parse().map_err(|e| fail(format!("invalid reference `{reference}`: {e}")))?;
+    let target: Reference = oci_reference(reference);
     let dir =
         tempfile::Builder::new().prefix("vigil-image-").tempdir().map_err(|e| Error::io("temporary directory", e))?;
     runtime.block_on(async {
@@ -113,8 +112,11 @@ pub fn open_registry(
             let index: Index = serde_json::from_value(json)
                 .map_err(|source| Error::Json { what: format!("{reference}: index"), source })?;
             let chosen = manifest::select(&index, platform, &reference.to_string())?.clone();
-            let by_digest: Reference =
-                format!("{}@{}", reference.name(), chosen.digest).parse().map_err(|e| fail(format!("{e}")))?;
+            let by_digest: Reference = Reference::with_digest(
+                reference.registry().to_string(),
+                reference.repository().to_string(),
+                chosen.digest.clone(),
+            );
             let (bytes, got) =
                 client.pull_manifest_raw(&by_digest, &auth, &ACCEPTED).await.map_err(|e| fail(describe(&e)))?;
             digest = checked(&bytes, &got, Some(&chosen.digest), "manifest").map_err(|e| relabel(e, &registry))?;
@@ -288,4 +290,18 @@ pub fn docker_config_auth(registry: &str, explicit: Option<&std::path::Path>) ->
     let text = String::from_utf8(decoded).ok()?;
     let (user, pass) = text.split_once(':')?;
     Some(RegistryAuth::Basic(user.to_string(), pass.to_string()))
+}
+
+/// The `oci-client` reference for an already-validated image reference, built field by field:
+/// parsing the string again would compile oci-spec's reference regex on every run (~20 ms).
+pub(crate) fn oci_reference(reference: &ImageReference) -> Reference {
+    let (registry, repository) = (reference.registry().to_string(), reference.repository().to_string());
+    match (reference.tag(), reference.digest()) {
+        (Some(tag), Some(digest)) => {
+            Reference::with_tag_and_digest(registry, repository, tag.to_string(), digest.to_string())
+        }
+        (None, Some(digest)) => Reference::with_digest(registry, repository, digest.to_string()),
+        (Some(tag), None) => Reference::with_tag(registry, repository, tag.to_string()),
+        (None, None) => Reference::with_tag(registry, repository, "latest".to_string()),
+    }
 }
