@@ -7,5 +7,6 @@
 
 pub mod cache;
 pub mod cosign;
+pub mod dsse;
 pub mod keys;
 pub mod payload;

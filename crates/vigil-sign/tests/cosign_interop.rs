@@ -86,3 +86,81 @@ fn vigil_signature_verifies_with_cosign() {
         &["verify-blob", "--key", "vigil.pub", "--signature", "sig.b64", "--insecure-ignore-tlog=true", "blob"],
     );
 }
+
+#[test]
+fn cosign_attest_blob_envelope_verifies_in_vigil() {
+    use vigil_sign::dsse::{Envelope, IN_TOTO_PAYLOAD_TYPE};
+    let Some(cosign) = cosign() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    run(&cosign, dir.path(), &["generate-key-pair"]);
+    std::fs::write(dir.path().join("blob"), b"attested by cosign\n").unwrap();
+    std::fs::write(dir.path().join("pred.json"), br#"{"builder":"ci"}"#).unwrap();
+    // cosign prints the DSSE envelope on stdout (`--output-attestation` gets the bare statement).
+    let printed = run(
+        &cosign,
+        dir.path(),
+        &[
+            "attest-blob",
+            "--key",
+            "cosign.key",
+            "--predicate",
+            "pred.json",
+            "--type",
+            "custom",
+            "--tlog-upload=false",
+            "--yes",
+            "blob",
+        ],
+    );
+    let verifier = load_public_key(&std::fs::read(dir.path().join("cosign.pub")).unwrap()).unwrap();
+    let envelope = Envelope::from_json(printed.stdout.trim_ascii()).unwrap();
+    let statement: serde_json::Value =
+        serde_json::from_slice(&envelope.verify(&verifier, IN_TOTO_PAYLOAD_TYPE).unwrap()).unwrap();
+    assert_eq!(statement["subject"][0]["name"], "blob");
+    assert_eq!(statement["predicate"]["Data"], r#"{"builder":"ci"}"#);
+
+    // The same envelope with one payload byte changed must not verify.
+    let mut forged = envelope.clone();
+    let mut payload = forged.payload_bytes().unwrap();
+    let last = payload.len() - 2;
+    payload[last] ^= 1;
+    forged.payload = BASE64.encode(payload);
+    assert!(forged.verify(&verifier, IN_TOTO_PAYLOAD_TYPE).is_err());
+}
+
+#[test]
+fn vigil_envelope_verifies_with_cosign_verify_blob_attestation() {
+    use vigil_sign::dsse::{Envelope, IN_TOTO_PAYLOAD_TYPE};
+    let Some(cosign) = cosign() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let pair = generate_key_pair(PASSWORD.as_bytes()).unwrap();
+    std::fs::write(dir.path().join("vigil.pub"), &pair.public_pem).unwrap();
+    let blob = b"attested by vigil\n";
+    std::fs::write(dir.path().join("blob"), blob).unwrap();
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, blob);
+    let hex: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    let statement = serde_json::json!({
+        "_type": "https://in-toto.io/Statement/v1",
+        "subject": [{"name": "blob", "digest": {"sha256": hex}}],
+        "predicateType": "https://example.com/predicate/v1",
+        "predicate": {"ok": true},
+    });
+    let key = load_private_key(pair.private_pem.as_bytes(), PASSWORD.as_bytes()).unwrap();
+    let envelope = Envelope::sign(IN_TOTO_PAYLOAD_TYPE, &serde_json::to_vec(&statement).unwrap(), &key).unwrap();
+    std::fs::write(dir.path().join("att.json"), envelope.to_json()).unwrap();
+    run(
+        &cosign,
+        dir.path(),
+        &[
+            "verify-blob-attestation",
+            "--key",
+            "vigil.pub",
+            "--signature",
+            "att.json",
+            "--type",
+            "https://example.com/predicate/v1",
+            "--insecure-ignore-tlog=true",
+            "blob",
+        ],
+    );
+}
