@@ -145,21 +145,21 @@ pub struct Signed {
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Descriptor {
-    media_type: String,
-    size: u64,
-    digest: String,
+pub(crate) struct Descriptor {
+    pub(crate) media_type: String,
+    pub(crate) size: u64,
+    pub(crate) digest: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    annotations: Option<BTreeMap<String, String>>,
+    pub(crate) annotations: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct SignatureManifest {
-    schema_version: u32,
-    media_type: String,
-    config: Descriptor,
-    layers: Vec<Descriptor>,
+pub(crate) struct SignatureManifest {
+    pub(crate) schema_version: u32,
+    pub(crate) media_type: String,
+    pub(crate) config: Descriptor,
+    pub(crate) layers: Vec<Descriptor>,
 }
 
 /// The signature tag of `digest` in `image`'s repository: `sha256:<hex>` -> `sha256-<hex>.sig`.
@@ -167,7 +167,13 @@ struct SignatureManifest {
 /// # Errors
 /// [`Error::Reference`] when the result is not a valid reference.
 pub fn signature_reference(image: &ImageReference, digest: &str) -> Result<ImageReference, Error> {
-    let text = format!("{}:{}.sig", image.name(), digest.replace(':', "-"));
+    suffixed_reference(image, digest, "sig")
+}
+
+/// `repo:sha256-<hex>.<suffix>`: cosign's tag scheme for signatures (`sig`), attestations
+/// (`att`) and SBOMs (`sbom`).
+pub(crate) fn suffixed_reference(image: &ImageReference, digest: &str, suffix: &str) -> Result<ImageReference, Error> {
+    let text = format!("{}:{}.{suffix}", image.name(), digest.replace(':', "-"));
     ImageReference::parse(&text).map_err(|_| Error::Reference(text))
 }
 
@@ -198,6 +204,18 @@ pub fn sign(
         digest: payload_digest,
         annotations: Some(BTreeMap::from([(SIGNATURE_ANNOTATION.to_string(), BASE64.encode(&signature))])),
     });
+    let count = layers.len();
+    push_layers_manifest(client, image, &tag, layers)?;
+    Ok(Signed { digest, signature_tag: tag.to_string(), signatures: count })
+}
+
+/// Writes the cosign-shaped manifest holding `layers` (already pushed) under `tag`.
+pub(crate) fn push_layers_manifest(
+    client: &RegistryClient,
+    image: &ImageReference,
+    tag: &ImageReference,
+    layers: Vec<Descriptor>,
+) -> Result<(), Error> {
     let config = config_bytes(&layers);
     let config_digest = client.push_blob(image, &config)?;
     let manifest = SignatureManifest {
@@ -213,8 +231,8 @@ pub fn sign(
     };
     let bytes =
         serde_json::to_vec(&manifest).map_err(|e| Error::Manifest { tag: tag.to_string(), reason: e.to_string() })?;
-    client.push_manifest(&tag, &bytes, OCI_MANIFEST)?;
-    Ok(Signed { digest, signature_tag: tag.to_string(), signatures: manifest.layers.len() })
+    client.push_manifest(tag, &bytes, OCI_MANIFEST)?;
+    Ok(())
 }
 
 /// Verifies the cosign signatures of the manifest `image` resolves to now with `key`.
@@ -279,7 +297,7 @@ fn check_layer(
     Ok(Ok(VerifiedSignature { payload: parsed, annotations }))
 }
 
-fn parse_manifest(tag: &ImageReference, bytes: &[u8]) -> Result<SignatureManifest, Error> {
+pub(crate) fn parse_manifest(tag: &ImageReference, bytes: &[u8]) -> Result<SignatureManifest, Error> {
     serde_json::from_slice(bytes).map_err(|e| Error::Manifest { tag: tag.to_string(), reason: e.to_string() })
 }
 

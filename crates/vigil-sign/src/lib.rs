@@ -5,6 +5,7 @@
 //! Work in progress (issue 5): the modules below land one at a time, each complete and tested.
 #![warn(missing_docs)]
 
+pub mod attest;
 pub mod cache;
 pub mod cosign;
 pub mod dsse;

@@ -300,3 +300,83 @@ fn tag_repointed_after_signing_is_not_verified() {
         other => panic!("expected no signatures for the new digest, got {other:?}"),
     }
 }
+
+#[test]
+fn vigil_attestation_round_trip_and_cosign_interop() {
+    use vigil_sign::attest;
+    let Some(setup) = setup() else { return };
+    let (key, public) = key_pair(setup.dir.path(), "k");
+    let image = setup.image(":1.0");
+    let predicate = serde_json::json!({"bomFormat": "CycloneDX", "specVersion": "1.6"});
+    let attested = attest::attest(&setup.client, &image, &key, "cyclonedx", &predicate).unwrap();
+    assert!(attested.attestation_tag.ends_with(&format!("{}.att", attested.digest.replace(':', "-"))));
+    assert_eq!(attested.attestations, 1);
+
+    let verification = attest::verify(&setup.client, &image, &public, Some("cyclonedx")).unwrap();
+    assert_eq!(verification.attestations.len(), 1, "failures: {:?}", verification.failures);
+    assert_eq!(verification.attestations[0].statement["predicate"], predicate);
+    // Another predicate type is not satisfied by it.
+    let other = attest::verify(&setup.client, &image, &public, Some("slsaprovenance")).unwrap();
+    assert!(other.attestations.is_empty());
+    assert!(matches!(other.failures[0], attest::AttestationFailure::PredicateType { .. }));
+    // A different key verifies nothing.
+    let (_, stranger) = key_pair(setup.dir.path(), "stranger");
+    assert!(attest::verify(&setup.client, &image, &stranger, None).unwrap().attestations.is_empty());
+
+    let Some(cosign_bin) = cosign() else { return };
+    let pinned = format!("{}@{}", image.name(), attested.digest);
+    let output = run_cosign(
+        &cosign_bin,
+        setup.dir.path(),
+        &[
+            "verify-attestation",
+            "--key",
+            "k.pub",
+            "--type",
+            "cyclonedx",
+            "--insecure-ignore-tlog=true",
+            "--allow-insecure-registry",
+            "--allow-http-registry",
+            &pinned,
+        ],
+    );
+    assert!(output.status.success(), "cosign verify-attestation failed: {}", String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
+fn cosign_attestation_verifies_in_vigil() {
+    use vigil_sign::attest;
+    let Some(setup) = setup() else { return };
+    let Some(cosign_bin) = cosign() else { return };
+    let (_, public) = key_pair(setup.dir.path(), "k");
+    let image = setup.image(":1.0");
+    let digest = setup.client.resolve(&image).unwrap().digest;
+    std::fs::write(
+        setup.dir.path().join("prov.json"),
+        br#"{"buildType":"https://example.com/build/v1","builder":{"id":"https://ci.example"}}"#,
+    )
+    .unwrap();
+    let pinned = format!("{}@{}", image.name(), digest);
+    let output = run_cosign(
+        &cosign_bin,
+        setup.dir.path(),
+        &[
+            "attest",
+            "--key",
+            "k.key",
+            "--type",
+            "slsaprovenance",
+            "--predicate",
+            "prov.json",
+            "--tlog-upload=false",
+            "--allow-insecure-registry",
+            "--allow-http-registry",
+            "--yes",
+            &pinned,
+        ],
+    );
+    assert!(output.status.success(), "cosign attest failed: {}", String::from_utf8_lossy(&output.stderr));
+    let verification = attest::verify(&setup.client, &image, &public, Some("slsaprovenance")).unwrap();
+    assert_eq!(verification.attestations.len(), 1, "failures: {:?}", verification.failures);
+    assert_eq!(verification.attestations[0].statement["predicate"]["builder"]["id"], "https://ci.example");
+}

@@ -77,6 +77,94 @@ pub enum Command {
     /// Exit status: 0 at least one signature verified, 1 none did, 2 on errors.
     #[command(after_help = "Examples:\n  vigil verify ghcr.io/org/app:1.0 --key cosign.pub --format json")]
     Verify(VerifyArgs),
+    /// Attach a signed in-toto attestation to an image, exactly as `cosign attest --key` does.
+    ///
+    /// The predicate (a JSON file, or vigil's own SBOM or scan of the image with
+    /// `--predicate-from`) is wrapped in an in-toto Statement v1 whose subject is the image's
+    /// manifest digest, signed as a DSSE envelope and stored as cosign stores attestations (tag
+    /// `sha256-<hex>.att`, one `application/vnd.dsse.envelope.v1+json` layer per attestation,
+    /// `predicateType` annotation), appended to existing attestations. No transparency-log
+    /// entry is made. The key password comes from VIGIL_PASSWORD, else COSIGN_PASSWORD, else
+    /// the terminal.
+    #[command(
+        after_help = "Predicate types: slsaprovenance (v0.2), slsaprovenance1, cyclonedx, spdxjson, vuln, openvex, custom, or any URI.\n\nExamples:\n  vigil attest ghcr.io/org/app:1.0 --key cosign.key --type slsaprovenance1 --predicate provenance.json\n  vigil attest ghcr.io/org/app:1.0 --key cosign.key --predicate-from sbom\n  vigil attest ghcr.io/org/app:1.0 --key cosign.key --predicate-from scan --db vuln.db"
+    )]
+    Attest(AttestArgs),
+    /// Verify an image's cosign attestations with a public key and print their statements.
+    ///
+    /// An attestation counts when its DSSE envelope verifies with the key, its statement's
+    /// subject is the digest the reference resolves to now, and its predicate type is `--type`
+    /// (when given). Statements are printed as JSON, one per line (`--format json`: one
+    /// document).
+    ///
+    /// Exit status: 0 at least one attestation verified, 1 none did, 2 on errors.
+    #[command(
+        after_help = "Examples:\n  vigil verify-attestation ghcr.io/org/app:1.0 --key cosign.pub --type cyclonedx"
+    )]
+    VerifyAttestation(VerifyAttestationArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PredicateFrom {
+    /// vigil's CycloneDX SBOM of the image (type `cyclonedx`).
+    Sbom,
+    /// vigil's vulnerability scan of the image as cosign's vuln predicate (type `vuln`).
+    Scan,
+}
+
+#[derive(Debug, Args)]
+pub struct AttestArgs {
+    /// The image reference to attest.
+    pub image: String,
+
+    /// cosign private key file.
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+
+    /// Predicate JSON file.
+    #[arg(long, value_name = "FILE", required_unless_present = "predicate_from", conflicts_with = "predicate_from")]
+    pub predicate: Option<PathBuf>,
+
+    /// Build the predicate from vigil's own SBOM or scan of the image instead of a file.
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub predicate_from: Option<PredicateFrom>,
+
+    /// Predicate type: a cosign short name or a URI [default: custom, or the kind of
+    /// --predicate-from].
+    #[arg(long = "type", value_name = "TYPE")]
+    pub predicate_type: Option<String>,
+
+    /// Platform to catalogue for --predicate-from (multi-platform images).
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]", default_value = "linux/amd64")]
+    pub platform: String,
+
+    /// Vulnerability database for --predicate-from scan [default: $VIGIL_DB or ~/.cache/vigil/vuln.db].
+    #[arg(long, value_name = "FILE")]
+    pub db: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyAttestationArgs {
+    /// The image reference to verify.
+    pub image: String,
+
+    /// Public key file (PEM `PUBLIC KEY`).
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+
+    /// Only accept this predicate type (cosign short name or URI).
+    #[arg(long = "type", value_name = "TYPE")]
+    pub predicate_type: Option<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = VerifyFormat::Table)]
+    pub format: VerifyFormat,
+
+    #[command(flatten)]
+    pub registry: RegistryArgs,
 }
 
 #[derive(Debug, Args)]

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+mod attest;
 mod db;
 mod key;
 mod lint;
@@ -24,5 +25,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Key(args) => key::run(args),
         Command::Sign(args) => sign::sign(args),
         Command::Verify(args) => sign::verify(args),
+        Command::Attest(args) => attest::attest(args),
+        Command::VerifyAttestation(args) => attest::verify(args),
     }
 }

@@ -57,3 +57,107 @@ fn sign_then_verify_through_the_cli() {
         .run();
     out.assert_code(2);
 }
+
+#[test]
+fn attest_then_verify_attestation_through_the_cli() {
+    let Some((registry, _)) = vigil_oci::testing::start(false) else { return };
+    let dir = temp_dir();
+    let pair = vigil_sign::keys::generate_key_pair(b"pw").unwrap();
+    std::fs::write(dir.path().join("k.key"), &pair.private_pem).unwrap();
+    std::fs::write(dir.path().join("k.pub"), &pair.public_pem).unwrap();
+    std::fs::write(dir.path().join("prov.json"), br#"{"buildDefinition":{"buildType":"https://example.com/b"}}"#)
+        .unwrap();
+    std::fs::write(dir.path().join("bad.json"), b"{not json").unwrap();
+    let image = format!("{}/vigil/debian:1.0", registry.addr);
+
+    let out = Vigil::in_dir(dir.path()).args(["verify-attestation", &image, "--key", "k.pub", "--plain-http"]).run();
+    out.assert_code(1);
+    assert!(out.stderr.contains("no attestations found"), "{}", out.stderr);
+
+    let attest = |args: &[&str]| {
+        let mut all = vec!["attest", image.as_str(), "--key", "k.key", "--plain-http"];
+        all.extend_from_slice(args);
+        Vigil::in_dir(dir.path()).args(all).env("VIGIL_PASSWORD", "pw").run()
+    };
+    attest(&["--predicate", "prov.json", "--type", "slsaprovenance1"]).assert_code(0);
+    // vigil's own SBOM of the image as a CycloneDX predicate.
+    attest(&["--predicate-from", "sbom"]).assert_code(0);
+
+    let out = Vigil::in_dir(dir.path())
+        .args([
+            "verify-attestation",
+            &image,
+            "--key",
+            "k.pub",
+            "--type",
+            "cyclonedx",
+            "--format",
+            "json",
+            "--plain-http",
+        ])
+        .run();
+    out.assert_code(0);
+    let report = out.json();
+    let [attestation] = report["attestations"].as_array().unwrap().as_slice() else {
+        panic!("one cyclonedx attestation")
+    };
+    assert_eq!(attestation["predicate_type"], "https://cyclonedx.org/bom");
+    let statement = &attestation["statement"];
+    assert_eq!(statement["_type"], "https://in-toto.io/Statement/v1");
+    assert_eq!(
+        statement["subject"][0]["digest"]["sha256"],
+        report["digest"].as_str().unwrap().trim_start_matches("sha256:")
+    );
+    assert_eq!(statement["predicate"]["bomFormat"], "CycloneDX");
+    assert!(!statement["predicate"]["components"].as_array().unwrap().is_empty());
+
+    let out = Vigil::in_dir(dir.path())
+        .args(["verify-attestation", &image, "--key", "k.pub", "--type", "slsaprovenance1", "--plain-http"])
+        .run();
+    out.assert_code(0);
+    assert!(out.stdout.contains("https://example.com/b"), "{}", out.stdout);
+    let out = Vigil::in_dir(dir.path())
+        .args(["verify-attestation", &image, "--key", "k.pub", "--type", "spdxjson", "--plain-http"])
+        .run();
+    out.assert_code(1);
+    assert!(out.stderr.contains("predicate type is"), "{}", out.stderr);
+
+    // Usage and input errors exit 2.
+    let out = attest(&["--predicate", "bad.json"]);
+    out.assert_code(2);
+    assert!(out.stderr.contains("bad.json: predicate is not JSON"), "{}", out.stderr);
+    attest(&[]).assert_code(2);
+}
+
+#[test]
+fn attest_scan_predicate_carries_the_findings() {
+    let Some((registry, _)) = vigil_oci::testing::start(false) else { return };
+    let dir = temp_dir();
+    let pair = vigil_sign::keys::generate_key_pair(b"pw").unwrap();
+    std::fs::write(dir.path().join("k.key"), &pair.private_pem).unwrap();
+    std::fs::write(dir.path().join("k.pub"), &pair.public_pem).unwrap();
+    std::fs::create_dir(dir.path().join("osv")).unwrap();
+    std::fs::write(
+        dir.path().join("osv/zlib.json"),
+        r#"{"id": "DSA-9999-1", "modified": "2024-01-01T00:00:00Z", "affected": [{"package": {"ecosystem": "Debian:12", "name": "zlib"},
+           "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1:1.2.13.dfsg-1+deb12u1"}]}]}]}"#,
+    )
+    .unwrap();
+    Vigil::in_dir(dir.path()).args(["db", "import", "--db", "vuln.db", "osv"]).run().assert_code(0);
+    let image = format!("{}/vigil/debian:1.0", registry.addr);
+    Vigil::in_dir(dir.path())
+        .args(["attest", &image, "--key", "k.key", "--plain-http", "--predicate-from", "scan", "--db", "vuln.db"])
+        .env("VIGIL_PASSWORD", "pw")
+        .run()
+        .assert_code(0);
+    let out = Vigil::in_dir(dir.path())
+        .args(["verify-attestation", &image, "--key", "k.pub", "--type", "vuln", "--format", "json", "--plain-http"])
+        .run();
+    out.assert_code(0);
+    let report = out.json();
+    let statement = &report["attestations"][0]["statement"];
+    assert_eq!(statement["predicateType"], "https://cosign.sigstore.dev/attestation/vuln/v1");
+    let findings = statement["predicate"]["scanner"]["result"]["findings"].as_array().unwrap();
+    assert!(findings.iter().any(|f| f["id"] == "DSA-9999-1"), "{findings:?}");
+    assert!(statement["predicate"]["metadata"]["scanFinishedOn"].is_string());
+}
