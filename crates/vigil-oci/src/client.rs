@@ -31,6 +31,20 @@ pub struct RawManifest {
     pub media_type: String,
 }
 
+/// One entry of a referrers list: a manifest whose `subject` is the queried digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Referrer {
+    /// Digest of the referring manifest.
+    pub digest: String,
+    /// Its media type.
+    pub media_type: String,
+    /// Its `artifactType` (or its config media type), when the registry reports one.
+    pub artifact_type: Option<String>,
+}
+
+/// Most referrers read for one digest.
+pub const MAX_REFERRERS: usize = 1024;
+
 /// A synchronous client for one registry.
 pub struct RegistryClient {
     runtime: tokio::runtime::Runtime,
@@ -175,6 +189,36 @@ impl RegistryClient {
             })
             .map_err(|e| fail(format!("pushing manifest `{reference}`: {}", describe(&e))))?;
         Ok(digest)
+    }
+
+    /// The manifests that refer to `digest` in `reference`'s repository (OCI 1.1): the
+    /// registry's referrers API, or, where the registry does not implement it (404), the
+    /// `sha256-<hex>` referrers tag schema; none when neither exists. At most
+    /// [`MAX_REFERRERS`] entries are returned.
+    ///
+    /// # Errors
+    /// [`Error::Registry`] when the registry fails otherwise.
+    pub fn referrers(&self, reference: &ImageReference, digest: &str) -> Result<Vec<Referrer>, Error> {
+        let pinned = ImageReference::parse(&format!("{}@{digest}", reference.name()))
+            .map_err(|e| Error::Registry { registry: reference.registry().to_string(), reason: e.to_string() })?;
+        let (target, auth, fail) = self.target(&pinned)?;
+        let index = self
+            .runtime
+            .block_on(async {
+                self.client.auth(&target, &auth, RegistryOperation::Pull).await?;
+                self.client.pull_referrers(&target, None).await
+            })
+            .map_err(|e| fail(format!("listing referrers of `{pinned}`: {}", describe(&e))))?;
+        Ok(index
+            .manifests
+            .into_iter()
+            .take(MAX_REFERRERS)
+            .map(|entry| Referrer {
+                digest: entry.digest,
+                media_type: entry.media_type,
+                artifact_type: entry.artifact_type,
+            })
+            .collect())
     }
 
     #[allow(clippy::type_complexity)]

@@ -34,7 +34,7 @@ mod target;
 pub mod testing;
 mod walk;
 
-pub use client::{MAX_CLIENT_BYTES, RawManifest, RegistryClient};
+pub use client::{MAX_CLIENT_BYTES, MAX_REFERRERS, RawManifest, Referrer, RegistryClient};
 pub use digest::{Digest, VerifyingReader};
 pub use error::Error;
 pub use image::{Image, ImageInfo, LayerInfo, SourceKind};

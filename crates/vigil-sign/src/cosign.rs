@@ -27,6 +27,8 @@ pub const SIMPLE_SIGNING_MEDIA_TYPE: &str = "application/vnd.dev.cosign.simplesi
 pub const SIGNATURE_ANNOTATION: &str = "dev.cosignproject.cosign/signature";
 const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 const OCI_CONFIG: &str = "application/vnd.oci.image.config.v1+json";
+/// `artifactType` of a cosign signature stored as an OCI 1.1 referrer.
+pub const SIGNATURE_ARTIFACT_TYPE: &str = "application/vnd.dev.cosign.artifact.sig.v1+json";
 /// Most signatures read from one signature manifest.
 pub const MAX_SIGNATURES: usize = 256;
 
@@ -52,7 +54,9 @@ pub enum Error {
         reason: String,
     },
     /// There is no signature manifest for the digest.
-    #[error("no signatures found for `{image}` ({digest}): tag `{tag}` does not exist")]
+    #[error(
+        "no signatures found for `{image}` ({digest}): tag `{tag}` does not exist and no OCI 1.1 referrer holds one"
+    )]
     NoSignatures {
         /// The image as given.
         image: String,
@@ -243,13 +247,28 @@ pub(crate) fn push_layers_manifest(
 pub fn verify(client: &RegistryClient, image: &ImageReference, key: &VerifyingKey) -> Result<Verification, Error> {
     let digest = client.resolve(image)?.digest;
     let tag = signature_reference(image, &digest)?;
-    let Some(found) = client.manifest(&tag)? else {
-        return Err(Error::NoSignatures { image: image.to_string(), digest, tag: tag.to_string() });
+    let mut layers = match client.manifest(&tag)? {
+        Some(found) => parse_manifest(&tag, &found.bytes)?.layers,
+        None => Vec::new(),
     };
-    let manifest = parse_manifest(&tag, &found.bytes)?;
+    // cosign's OCI 1.1 mode (`--registry-referrers-mode=oci-1-1`) stores each signature as a
+    // referrer of the image instead of under the `.sig` tag.
+    for referrer in client.referrers(image, &digest)? {
+        if referrer.artifact_type.as_deref() != Some(SIGNATURE_ARTIFACT_TYPE) {
+            continue;
+        }
+        let pinned = ImageReference::parse(&format!("{}@{}", image.name(), referrer.digest))
+            .map_err(|_| Error::Reference(referrer.digest.clone()))?;
+        if let Some(found) = client.manifest(&pinned)? {
+            layers.extend(parse_manifest(&pinned, &found.bytes)?.layers);
+        }
+    }
+    if layers.is_empty() {
+        return Err(Error::NoSignatures { image: image.to_string(), digest, tag: tag.to_string() });
+    }
     let mut signatures = Vec::new();
     let mut failures = Vec::new();
-    for (index, layer) in manifest.layers.iter().enumerate().take(MAX_SIGNATURES) {
+    for (index, layer) in layers.iter().enumerate().take(MAX_SIGNATURES) {
         match check_layer(client, image, key, &digest, index, layer)? {
             Ok(signature) => signatures.push(signature),
             Err(failure) => failures.push(failure),

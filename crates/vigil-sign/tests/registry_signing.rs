@@ -380,3 +380,48 @@ fn cosign_attestation_verifies_in_vigil() {
     assert_eq!(verification.attestations.len(), 1, "failures: {:?}", verification.failures);
     assert_eq!(verification.attestations[0].statement["predicate"]["builder"]["id"], "https://ci.example");
 }
+
+/// cosign's OCI 1.1 mode stores the signature as a referrer; docker-registry 2.8 has no
+/// referrers API, so cosign writes the `sha256-<hex>` referrers tag schema index and vigil must
+/// find the signature through it.
+#[test]
+fn cosign_oci11_referrer_signature_verifies_in_vigil() {
+    let Some(setup) = setup() else { return };
+    let Some(cosign_bin) = cosign() else { return };
+    let (_, public) = key_pair(setup.dir.path(), "k");
+    let image = setup.image(":1.0");
+    let digest = setup.client.resolve(&image).unwrap().digest;
+    let pinned = format!("{}@{digest}", image.name());
+    let output = Command::new(&cosign_bin)
+        .args([
+            "sign",
+            "--key",
+            "k.key",
+            "--tlog-upload=false",
+            "--allow-insecure-registry",
+            "--allow-http-registry",
+            "--registry-referrers-mode=oci-1-1",
+            "-y",
+            &pinned,
+        ])
+        .current_dir(setup.dir.path())
+        .env("COSIGN_PASSWORD", PASSWORD)
+        .env("COSIGN_EXPERIMENTAL", "1")
+        .env("SIGSTORE_NO_CACHE", "true")
+        .env("HOME", setup.dir.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "cosign sign (oci-1-1) failed: {}", String::from_utf8_lossy(&output.stderr));
+    // Nothing under the legacy `.sig` tag: the signature is only reachable as a referrer.
+    let legacy = cosign::signature_reference(&image, &digest).unwrap();
+    assert!(setup.client.manifest(&legacy).unwrap().is_none());
+    let referrers = setup.client.referrers(&image, &digest).unwrap();
+    assert_eq!(referrers.len(), 1, "{referrers:?}");
+
+    let verification = cosign::verify(&setup.client, &image, &public).unwrap();
+    let [signature] = verification.signatures.as_slice() else { panic!("one signature expected") };
+    assert_eq!(signature.payload.critical.image.docker_manifest_digest, digest);
+    // And a stranger's key still verifies nothing.
+    let (_, stranger) = key_pair(setup.dir.path(), "s");
+    assert!(matches!(cosign::verify(&setup.client, &image, &stranger), Err(Error::NoneVerified { .. })));
+}
