@@ -15,7 +15,8 @@ use vigil_core::reference::ImageReference;
 use vigil_oci::RegistryClient;
 
 use crate::cosign::{
-    Descriptor, Error, SIGNATURE_ANNOTATION, parse_manifest, push_layers_manifest, suffixed_reference,
+    Descriptor, Error, SIGNATURE_ANNOTATION, parse_manifest, push_layers_manifest, referrer_manifests,
+    suffixed_reference,
 };
 use crate::dsse::{Envelope, IN_TOTO_PAYLOAD_TYPE};
 use crate::keys::{SigningKey, VerifyingKey};
@@ -188,24 +189,61 @@ pub fn verify(
 ) -> Result<Verification, Error> {
     let digest = client.resolve(image)?.digest;
     let tag = suffixed_reference(image, &digest, "att")?;
-    let Some(found) = client.manifest(&tag)? else {
-        return Err(Error::NoSignatures { image: image.to_string(), digest, tag: tag.to_string() });
+    let layers = match client.manifest(&tag)? {
+        Some(found) => parse_manifest(&tag, &found.bytes)?.layers,
+        None => Vec::new(),
     };
-    let manifest = parse_manifest(&tag, &found.bytes)?;
+    // cosign `--new-bundle-format` attaches Sigstore bundles as OCI 1.1 referrers instead.
+    let bundles = referrer_manifests(client, image, &digest, BUNDLE_MEDIA_TYPES)?;
+    if layers.is_empty() && bundles.is_empty() {
+        return Err(Error::NoSignatures { image: image.to_string(), digest, tag: tag.to_string() });
+    }
     let expected_type = predicate_type.map(predicate_type_uri);
     let mut verification = Verification { digest: digest.clone(), attestations: Vec::new(), failures: Vec::new() };
-    for (index, layer) in manifest.layers.iter().enumerate().take(MAX_ATTESTATIONS) {
-        if layer.media_type != DSSE_MEDIA_TYPE {
-            verification.failures.push(AttestationFailure::MediaType { index, media_type: layer.media_type.clone() });
-            continue;
+    let mut record = |outcome: Result<VerifiedAttestation, AttestationFailure>| match outcome {
+        Ok(attestation) => verification.attestations.push(attestation),
+        Err(failure) => verification.failures.push(failure),
+    };
+    let mut index = 0;
+    for layer in layers.iter().take(MAX_ATTESTATIONS) {
+        if layer.media_type == DSSE_MEDIA_TYPE {
+            let body = client.blob(image, &layer.digest)?;
+            record(check(&body, key, &digest, expected_type, index));
+        } else {
+            record(Err(AttestationFailure::MediaType { index, media_type: layer.media_type.clone() }));
         }
-        let body = client.blob(image, &layer.digest)?;
-        match check(&body, key, &digest, expected_type, index) {
-            Ok(attestation) => verification.attestations.push(attestation),
-            Err(failure) => verification.failures.push(failure),
+        index += 1;
+    }
+    for (_, manifest) in &bundles {
+        for layer in manifest.layers.iter().filter(|l| BUNDLE_MEDIA_TYPES.contains(&l.media_type.as_str())) {
+            let body = client.blob(image, &layer.digest)?;
+            record(bundle_envelope(&body, index).and_then(|e| check(&e, key, &digest, expected_type, index)));
+            index += 1;
         }
     }
     Ok(verification)
+}
+
+/// Sigstore bundle media types (protobuf-specs v0.1 to v0.3).
+pub const BUNDLE_MEDIA_TYPES: &[&str] = &[
+    "application/vnd.dev.sigstore.bundle.v0.3+json",
+    "application/vnd.dev.sigstore.bundle+json;version=0.3",
+    "application/vnd.dev.sigstore.bundle+json;version=0.2",
+    "application/vnd.dev.sigstore.bundle+json;version=0.1",
+];
+
+/// The DSSE envelope JSON inside a Sigstore bundle.
+fn bundle_envelope(body: &[u8], index: usize) -> Result<Vec<u8>, AttestationFailure> {
+    let invalid = |reason: String| AttestationFailure::Invalid { index, reason };
+    if body.len() > crate::dsse::MAX_ENVELOPE_BYTES {
+        return Err(invalid(format!("bundle is {} bytes, larger than the limit", body.len())));
+    }
+    let bundle: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| invalid(format!("bundle is not JSON: {e}")))?;
+    match bundle.get("dsseEnvelope") {
+        Some(envelope) => Ok(envelope.to_string().into_bytes()),
+        None => Err(invalid("bundle holds a message signature, not a DSSE attestation".to_string())),
+    }
 }
 
 /// Checks one envelope: signature, statement shape, subject digest, predicate type.

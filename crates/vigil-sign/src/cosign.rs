@@ -253,15 +253,8 @@ pub fn verify(client: &RegistryClient, image: &ImageReference, key: &VerifyingKe
     };
     // cosign's OCI 1.1 mode (`--registry-referrers-mode=oci-1-1`) stores each signature as a
     // referrer of the image instead of under the `.sig` tag.
-    for referrer in client.referrers(image, &digest)? {
-        if referrer.artifact_type.as_deref() != Some(SIGNATURE_ARTIFACT_TYPE) {
-            continue;
-        }
-        let pinned = ImageReference::parse(&format!("{}@{}", image.name(), referrer.digest))
-            .map_err(|_| Error::Reference(referrer.digest.clone()))?;
-        if let Some(found) = client.manifest(&pinned)? {
-            layers.extend(parse_manifest(&pinned, &found.bytes)?.layers);
-        }
+    for (_, manifest) in referrer_manifests(client, image, &digest, &[SIGNATURE_ARTIFACT_TYPE])? {
+        layers.extend(manifest.layers);
     }
     if layers.is_empty() {
         return Err(Error::NoSignatures { image: image.to_string(), digest, tag: tag.to_string() });
@@ -314,6 +307,43 @@ fn check_layer(
         }));
     }
     Ok(Ok(VerifiedSignature { payload: parsed, annotations }))
+}
+
+/// Media type of an empty OCI config; registries' tag-schema indexes sometimes report it as the
+/// artifact type of a referrer whose manifest says otherwise.
+const OCI_EMPTY: &str = "application/vnd.oci.empty.v1+json";
+
+/// Most referrer manifests fetched for one digest.
+pub(crate) const MAX_REFERRER_MANIFESTS: usize = 64;
+
+/// The referrers of `digest` whose manifest's `artifactType` is one of `artifact_types`, with
+/// their parsed manifests. An index entry is fetched when its reported artifact type matches or
+/// is missing or the empty-config type (the tag-schema index may carry the config type); the
+/// manifest's own `artifactType` decides.
+pub(crate) fn referrer_manifests(
+    client: &RegistryClient,
+    image: &ImageReference,
+    digest: &str,
+    artifact_types: &[&str],
+) -> Result<Vec<(ImageReference, SignatureManifest)>, Error> {
+    let mut found = Vec::new();
+    let candidates = client.referrers(image, digest)?.into_iter().filter(|r| match r.artifact_type.as_deref() {
+        None | Some(OCI_EMPTY) => true,
+        Some(kind) => artifact_types.contains(&kind),
+    });
+    for referrer in candidates.take(MAX_REFERRER_MANIFESTS) {
+        let pinned = ImageReference::parse(&format!("{}@{}", image.name(), referrer.digest))
+            .map_err(|_| Error::Reference(referrer.digest.clone()))?;
+        let Some(raw) = client.manifest(&pinned)? else { continue };
+        let json: serde_json::Value = serde_json::from_slice(&raw.bytes)
+            .map_err(|e| Error::Manifest { tag: pinned.to_string(), reason: e.to_string() })?;
+        let kind = json["artifactType"].as_str().or_else(|| json["config"]["mediaType"].as_str()).unwrap_or_default();
+        if artifact_types.contains(&kind) {
+            let manifest = parse_manifest(&pinned, &raw.bytes)?;
+            found.push((pinned, manifest));
+        }
+    }
+    Ok(found)
 }
 
 pub(crate) fn parse_manifest(tag: &ImageReference, bytes: &[u8]) -> Result<SignatureManifest, Error> {

@@ -425,3 +425,48 @@ fn cosign_oci11_referrer_signature_verifies_in_vigil() {
     let (_, stranger) = key_pair(setup.dir.path(), "s");
     assert!(matches!(cosign::verify(&setup.client, &image, &stranger), Err(Error::NoneVerified { .. })));
 }
+
+/// cosign's `--new-bundle-format` attaches the attestation as a Sigstore bundle referrer
+/// (`application/vnd.dev.sigstore.bundle.v0.3+json`); vigil reads the DSSE envelope from it.
+#[test]
+fn cosign_bundle_format_attestation_verifies_in_vigil() {
+    use vigil_sign::attest;
+    let Some(setup) = setup() else { return };
+    let Some(cosign_bin) = cosign() else { return };
+    let (_, public) = key_pair(setup.dir.path(), "k");
+    let image = setup.image(":1.0");
+    let digest = setup.client.resolve(&image).unwrap().digest;
+    std::fs::write(setup.dir.path().join("pred.json"), br#"{"bomFormat":"CycloneDX","specVersion":"1.6"}"#).unwrap();
+    let pinned = format!("{}@{digest}", image.name());
+    let output = run_cosign(
+        &cosign_bin,
+        setup.dir.path(),
+        &[
+            "attest",
+            "--key",
+            "k.key",
+            "--type",
+            "cyclonedx",
+            "--predicate",
+            "pred.json",
+            "--tlog-upload=false",
+            "--new-bundle-format",
+            "--allow-insecure-registry",
+            "--allow-http-registry",
+            "--yes",
+            &pinned,
+        ],
+    );
+    assert!(output.status.success(), "cosign attest failed: {}", String::from_utf8_lossy(&output.stderr));
+    // No `.att` tag: the bundle is only reachable as a referrer.
+    let legacy = ImageReference::parse(&format!("{}:{}.att", image.name(), digest.replace(':', "-"))).unwrap();
+    assert!(setup.client.manifest(&legacy).unwrap().is_none());
+
+    let verification = attest::verify(&setup.client, &image, &public, Some("cyclonedx")).unwrap();
+    assert_eq!(verification.attestations.len(), 1, "failures: {:?}", verification.failures);
+    assert_eq!(verification.attestations[0].statement["predicate"]["bomFormat"], "CycloneDX");
+    let (_, stranger) = key_pair(setup.dir.path(), "s");
+    let rejected = attest::verify(&setup.client, &image, &stranger, None).unwrap();
+    assert!(rejected.attestations.is_empty());
+    assert!(matches!(rejected.failures[0], attest::AttestationFailure::Invalid { .. }), "{:?}", rejected.failures);
+}
