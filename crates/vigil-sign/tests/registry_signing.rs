@@ -470,3 +470,84 @@ fn cosign_bundle_format_attestation_verifies_in_vigil() {
     assert!(rejected.attestations.is_empty());
     assert!(matches!(rejected.failures[0], attest::AttestationFailure::Invalid { .. }), "{:?}", rejected.failures);
 }
+
+/// A registry that flips one byte of the stored signature, or serves a payload with one byte
+/// changed (re-pointing the layer at it), must not get the signature accepted.
+#[test]
+fn flipped_signature_or_payload_byte_fails() {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD as BASE64;
+    let Some(setup) = setup() else { return };
+    let (key, public) = key_pair(setup.dir.path(), "k");
+    let image = setup.image(":1.0");
+    let signed = cosign::sign(&setup.client, &image, &key, &BTreeMap::new()).unwrap();
+    let tag = ImageReference::parse(&signed.signature_tag).unwrap();
+    let original = setup.client.manifest(&tag).unwrap().unwrap();
+    let annotation = "dev.cosignproject.cosign/signature";
+
+    // One byte of the DER signature flipped.
+    let mut manifest: serde_json::Value = serde_json::from_slice(&original.bytes).unwrap();
+    let mut signature = BASE64.decode(manifest["layers"][0]["annotations"][annotation].as_str().unwrap()).unwrap();
+    let last = signature.len() - 1;
+    signature[last] ^= 0x01;
+    manifest["layers"][0]["annotations"][annotation] = BASE64.encode(&signature).into();
+    setup.client.push_manifest(&tag, &serde_json::to_vec(&manifest).unwrap(), &original.media_type).unwrap();
+    match cosign::verify(&setup.client, &image, &public) {
+        Err(Error::NoneVerified { failures, .. }) => {
+            assert_eq!(failures, vec![LayerFailure::BadSignature { index: 0 }])
+        }
+        other => panic!("flipped signature byte: expected a bad signature, got {other:?}"),
+    }
+
+    // One byte of the payload changed (a space added inside the JSON keeps it valid).
+    let mut manifest: serde_json::Value = serde_json::from_slice(&original.bytes).unwrap();
+    let payload = setup.client.blob(&image, manifest["layers"][0]["digest"].as_str().unwrap()).unwrap();
+    let mut forged = payload.clone();
+    forged.insert(1, b' ');
+    let forged_digest = setup.client.push_blob(&image, &forged).unwrap();
+    manifest["layers"][0]["digest"] = forged_digest.into();
+    manifest["layers"][0]["size"] = forged.len().into();
+    setup.client.push_manifest(&tag, &serde_json::to_vec(&manifest).unwrap(), &original.media_type).unwrap();
+    match cosign::verify(&setup.client, &image, &public) {
+        Err(Error::NoneVerified { failures, .. }) => {
+            assert_eq!(failures, vec![LayerFailure::BadSignature { index: 0 }])
+        }
+        other => panic!("changed payload: expected a bad signature, got {other:?}"),
+    }
+
+    // Restoring the original manifest verifies again: the failures above were the tampering.
+    setup.client.push_manifest(&tag, &original.bytes, &original.media_type).unwrap();
+    assert_eq!(cosign::verify(&setup.client, &image, &public).unwrap().signatures.len(), 1);
+}
+
+/// The same for an attestation: one byte of the envelope's payload changed.
+#[test]
+fn flipped_attestation_payload_fails() {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD as BASE64;
+    use vigil_sign::attest;
+    let Some(setup) = setup() else { return };
+    let (key, public) = key_pair(setup.dir.path(), "k");
+    let image = setup.image(":1.0");
+    let attested = attest::attest(&setup.client, &image, &key, "custom", &serde_json::json!({"ok": true})).unwrap();
+    let tag = ImageReference::parse(&attested.attestation_tag).unwrap();
+    let original = setup.client.manifest(&tag).unwrap().unwrap();
+    let mut manifest: serde_json::Value = serde_json::from_slice(&original.bytes).unwrap();
+    let body = setup.client.blob(&image, manifest["layers"][0]["digest"].as_str().unwrap()).unwrap();
+    let mut envelope: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let payload = BASE64.decode(envelope["payload"].as_str().unwrap()).unwrap();
+    let forged = String::from_utf8(payload).unwrap().replace("true", "false");
+    envelope["payload"] = BASE64.encode(forged).into();
+    let forged_body = serde_json::to_vec(&envelope).unwrap();
+    manifest["layers"][0]["digest"] = setup.client.push_blob(&image, &forged_body).unwrap().into();
+    manifest["layers"][0]["size"] = forged_body.len().into();
+    setup.client.push_manifest(&tag, &serde_json::to_vec(&manifest).unwrap(), &original.media_type).unwrap();
+    let verification = attest::verify(&setup.client, &image, &public, None).unwrap();
+    assert!(verification.attestations.is_empty());
+    match &verification.failures[..] {
+        [attest::AttestationFailure::Invalid { reason, .. }] => {
+            assert!(reason.contains("no DSSE signature verifies"), "{reason}")
+        }
+        other => panic!("expected an invalid signature, got {other:?}"),
+    }
+}
