@@ -313,6 +313,12 @@ impl VerifyingKey {
     pub fn public_key_pem(&self) -> String {
         encode_pem(PUBLIC_KEY_LABEL, &self.spki)
     }
+
+    /// The key as DER SubjectPublicKeyInfo.
+    #[must_use]
+    pub fn spki_der(&self) -> &[u8] {
+        &self.spki
+    }
 }
 
 /// The JSON body of an encrypted cosign key; field order and names as cosign's Go structs.
@@ -413,12 +419,16 @@ pub fn load_private_key(pem: &[u8], password: &[u8]) -> Result<SigningKey, KeyEr
     }
 }
 
-/// Loads a SubjectPublicKeyInfo `PUBLIC KEY` PEM: ECDSA P-256 or P-384, Ed25519, or RSA
-/// (2048 to 8192 bits). Input is limited to [`MAX_KEY_FILE_BYTES`].
+/// Loads a SubjectPublicKeyInfo `PUBLIC KEY` PEM (or the same structure as raw DER, which
+/// starts with an ASN.1 SEQUENCE byte and so cannot be mistaken for PEM text): ECDSA P-256 or
+/// P-384, Ed25519, or RSA (2048 to 8192 bits). Input is limited to [`MAX_KEY_FILE_BYTES`].
 ///
 /// # Errors
 /// A [`KeyError`] naming the malformed or unsupported part.
 pub fn load_public_key(pem: &[u8]) -> Result<VerifyingKey, KeyError> {
+    if pem.first() == Some(&0x30) && pem.len() <= MAX_KEY_FILE_BYTES {
+        return parse_spki(pem);
+    }
     let block = decode_pem(pem)?;
     if block.label != PUBLIC_KEY_LABEL {
         return Err(KeyError::UnsupportedPemLabel { label: truncate(&block.label), expected: "`PUBLIC KEY`" });

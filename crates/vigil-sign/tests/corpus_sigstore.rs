@@ -55,3 +55,37 @@ fn sigstore_rs_key_fixtures_load() {
     println!("sigstore-rs keys: {passed}/{} ({:.1}%)", expected.len(), 100.0 * passed as f64 / expected.len() as f64);
     assert!(passed >= BASELINE, "{passed} fixtures loaded, baseline is {BASELINE}");
 }
+
+/// Every public-key fixture in the Sigstore corpora loads as a verification key (PEM SPKI, or
+/// DER SPKI for sigstore-rs's `*_DER.pub`).
+#[test]
+fn sigstore_public_key_fixtures_load() {
+    let Some(root) = std::env::var_os("VIGIL_CORPORA") else {
+        eprintln!("SKIPPED: VIGIL_CORPORA is not set, sigstore public-key corpus test not run");
+        return;
+    };
+    let root = PathBuf::from(root).join("sigstore");
+    let keys = [
+        "cosign/release/release-cosign.pub",
+        "sigstore-go/examples/publish_key.pub",
+        "sigstore-go/pkg/testing/data/public-keys/public-key-validity.pem",
+        "sigstore-rs/examples/key_interface/key_pair_import/ECDSA_P256_ASN1_PUBLIC_PEM.pub",
+        "sigstore-rs/examples/key_interface/key_pair_import/ECDSA_P256_ASN1_PUBLIC_DER.pub",
+        "sigstore-conformance/test/assets/bundle-verify/managed-key-happy-path/key.pub",
+        "sigstore-conformance/test/assets/bundle-verify/managed-key-and-trusted-root/key.pub",
+        "sigstore-python/test/assets/staging-tuf/targets/1d80b8f72505a43e65e6e125247cd508f61b459dc457c1d1bcb78d96e1760959.rekor.pub",
+        "sigstore-python/test/assets/staging-tuf/targets/7054b4f15f969daca1c242bb9e77527abaf0b9acf9818a2a35144e4b32b20dc6.ctfe_2022_2.pub",
+    ];
+    let mut failed = Vec::new();
+    for key in keys {
+        let bytes = std::fs::read(root.join(key)).unwrap();
+        if let Err(e) = vigil_sign::keys::load_public_key(&bytes) {
+            failed.push(format!("{key}: {e}"));
+        }
+    }
+    println!("sigstore public keys: {}/{} load", keys.len() - failed.len(), keys.len());
+    assert!(failed.is_empty(), "{failed:#?}");
+    // The conformance suite's deliberately broken key is refused with a reason, not a panic.
+    let broken = root.join("sigstore-conformance/test/assets/bundle-verify/managed-key-wrong-key_fail/key.pub");
+    assert!(vigil_sign::keys::load_public_key(&std::fs::read(broken).unwrap()).is_err());
+}

@@ -6,6 +6,7 @@
 mod common;
 
 mod bad_input;
+mod bundle;
 mod config;
 mod exit_codes;
 mod formats;
