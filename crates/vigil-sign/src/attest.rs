@@ -14,12 +14,14 @@ use serde::Serialize;
 use vigil_core::reference::ImageReference;
 use vigil_oci::RegistryClient;
 
+use crate::bundle::{Subject, parse_bundle};
 use crate::cosign::{
     Descriptor, Error, SIGNATURE_ANNOTATION, parse_manifest, push_layers_manifest, referrer_manifests,
     suffixed_reference,
 };
 use crate::dsse::{Envelope, IN_TOTO_PAYLOAD_TYPE};
-use crate::keys::{SigningKey, VerifyingKey};
+use crate::keyless::{Authority, CertificateSigner, Content, verify_certificate_bundle, verify_layer};
+use crate::keys::SigningKey;
 
 /// Media type of an attestation layer.
 pub const DSSE_MEDIA_TYPE: &str = "application/vnd.dsse.envelope.v1+json";
@@ -95,6 +97,9 @@ pub enum AttestationFailure {
 pub struct VerifiedAttestation {
     /// The statement's predicate type.
     pub predicate_type: String,
+    /// The certificate that signed (keyless verification only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<CertificateSigner>,
     /// The full in-toto statement.
     pub statement: serde_json::Value,
 }
@@ -181,12 +186,13 @@ pub fn attest(
 ///
 /// # Errors
 /// [`Error::NoSignatures`] without an attestation manifest, or a registry failure.
-pub fn verify(
+pub fn verify<'a>(
     client: &RegistryClient,
     image: &ImageReference,
-    key: &VerifyingKey,
+    authority: impl Into<Authority<'a>>,
     predicate_type: Option<&str>,
 ) -> Result<Verification, Error> {
+    let authority = authority.into();
     let digest = client.resolve(image)?.digest;
     let tag = suffixed_reference(image, &digest, "att")?;
     let layers = match client.manifest(&tag)? {
@@ -208,7 +214,8 @@ pub fn verify(
     for layer in layers.iter().take(MAX_ATTESTATIONS) {
         if layer.media_type == DSSE_MEDIA_TYPE {
             let body = client.blob(image, &layer.digest)?;
-            record(check(&body, key, &digest, expected_type, index));
+            let annotations = layer.annotations.clone().unwrap_or_default();
+            record(check(&body, authority, &annotations, &digest, expected_type, index));
         } else {
             record(Err(AttestationFailure::MediaType { index, media_type: layer.media_type.clone() }));
         }
@@ -217,7 +224,7 @@ pub fn verify(
     for (_, manifest) in &bundles {
         for layer in manifest.layers.iter().filter(|l| BUNDLE_MEDIA_TYPES.contains(&l.media_type.as_str())) {
             let body = client.blob(image, &layer.digest)?;
-            record(bundle_envelope(&body, index).and_then(|e| check(&e, key, &digest, expected_type, index)));
+            record(check_bundle(&body, authority, &digest, expected_type, index));
             index += 1;
         }
     }
@@ -246,19 +253,70 @@ fn bundle_envelope(body: &[u8], index: usize) -> Result<Vec<u8>, AttestationFail
     }
 }
 
-/// Checks one envelope: signature, statement shape, subject digest, predicate type.
+/// Checks one Sigstore bundle attached as a referrer: with a key, its DSSE envelope; keyless,
+/// the whole bundle (certificate, log entry, timestamps) as `vigil verify-bundle` does.
+fn check_bundle(
+    body: &[u8],
+    authority: Authority<'_>,
+    digest: &str,
+    expected_type: Option<&str>,
+    index: usize,
+) -> Result<VerifiedAttestation, AttestationFailure> {
+    let envelope = bundle_envelope(body, index)?;
+    match authority {
+        Authority::Key(_) => check(&envelope, authority, &BTreeMap::new(), digest, expected_type, index),
+        Authority::Keyless(keyless) => {
+            let invalid = |reason: String| AttestationFailure::Invalid { index, reason };
+            let bundle = parse_bundle("bundle", body).map_err(|e| invalid(e.to_string()))?;
+            let signer =
+                verify_certificate_bundle(keyless, &bundle, &Subject::Digest(digest.to_string())).map_err(invalid)?;
+            let parsed = Envelope::from_json(&envelope).map_err(|e| invalid(e.to_string()))?;
+            let payload = parsed.payload_bytes().map_err(|e| invalid(e.to_string()))?;
+            check_statement(&payload, Some(signer), digest, expected_type, index)
+        }
+    }
+}
+
+/// Checks one envelope: signature (key or keyless), statement shape, subject digest, predicate
+/// type.
 fn check(
     body: &[u8],
-    key: &VerifyingKey,
+    authority: Authority<'_>,
+    annotations: &BTreeMap<String, String>,
     digest: &str,
     expected_type: Option<&str>,
     index: usize,
 ) -> Result<VerifiedAttestation, AttestationFailure> {
     let invalid = |reason: String| AttestationFailure::Invalid { index, reason };
     let envelope = Envelope::from_json(body).map_err(|e| invalid(e.to_string()))?;
-    let payload = envelope.verify(key, IN_TOTO_PAYLOAD_TYPE).map_err(|e| invalid(e.to_string()))?;
+    let (payload, certificate) = match authority {
+        Authority::Key(key) => (envelope.verify(key, IN_TOTO_PAYLOAD_TYPE).map_err(|e| invalid(e.to_string()))?, None),
+        Authority::Keyless(keyless) => {
+            if envelope.payload_type != IN_TOTO_PAYLOAD_TYPE {
+                return Err(invalid(format!(
+                    "payload type is `{}`, expected `{IN_TOTO_PAYLOAD_TYPE}`",
+                    envelope.payload_type
+                )));
+            }
+            let signer =
+                verify_layer(keyless, &Content::Envelope { json: body, digest }, annotations).map_err(invalid)?;
+            (envelope.payload_bytes().map_err(|e| invalid(e.to_string()))?, Some(signer))
+        }
+    };
+    check_statement(&payload, certificate, digest, expected_type, index)
+}
+
+/// Checks a verified statement: subject digest and predicate type.
+fn check_statement(
+    payload: &[u8],
+    certificate: Option<CertificateSigner>,
+    digest: &str,
+    expected_type: Option<&str>,
+    index: usize,
+) -> Result<VerifiedAttestation, AttestationFailure> {
+    let invalid = |reason: String| AttestationFailure::Invalid { index, reason };
     let statement: serde_json::Value =
-        serde_json::from_slice(&payload).map_err(|e| invalid(format!("statement is not JSON: {e}")))?;
+        serde_json::from_slice(payload).map_err(|e| invalid(format!("statement is not JSON: {e}")))?;
     let (algorithm, hex) = digest.split_once(':').unwrap_or(("sha256", digest));
     let names_digest = statement["subject"]
         .as_array()
@@ -272,7 +330,7 @@ fn check(
     {
         return Err(AttestationFailure::PredicateType { index, found, expected: expected.to_string() });
     }
-    Ok(VerifiedAttestation { predicate_type: found, statement })
+    Ok(VerifiedAttestation { predicate_type: found, certificate, statement })
 }
 
 #[cfg(test)]
@@ -306,18 +364,28 @@ mod tests {
         let key = key();
         let public = key.verifying_key().expect("pub");
         let body = envelope(&key, DIGEST, "https://cyclonedx.org/bom");
-        let ok = check(&body, &public, DIGEST, Some("https://cyclonedx.org/bom"), 0).expect("verifies");
+        let ok = check(&body, (&public).into(), &BTreeMap::new(), DIGEST, Some("https://cyclonedx.org/bom"), 0)
+            .expect("verifies");
         assert_eq!(ok.statement["predicate"]["k"], 1);
-        assert!(check(&body, &public, DIGEST, None, 0).is_ok());
+        assert!(check(&body, (&public).into(), &BTreeMap::new(), DIGEST, None, 0).is_ok());
 
         let other = DIGEST.replace("0123", "9999");
-        assert!(matches!(check(&body, &public, &other, None, 0), Err(AttestationFailure::SubjectMismatch { .. })));
         assert!(matches!(
-            check(&body, &public, DIGEST, Some("https://slsa.dev/provenance/v1"), 0),
+            check(&body, (&public).into(), &BTreeMap::new(), &other, None, 0),
+            Err(AttestationFailure::SubjectMismatch { .. })
+        ));
+        assert!(matches!(
+            check(&body, (&public).into(), &BTreeMap::new(), DIGEST, Some("https://slsa.dev/provenance/v1"), 0),
             Err(AttestationFailure::PredicateType { .. })
         ));
         let stranger = self::key().verifying_key().expect("pub");
-        assert!(matches!(check(&body, &stranger, DIGEST, None, 0), Err(AttestationFailure::Invalid { .. })));
-        assert!(matches!(check(b"{", &public, DIGEST, None, 0), Err(AttestationFailure::Invalid { .. })));
+        assert!(matches!(
+            check(&body, (&stranger).into(), &BTreeMap::new(), DIGEST, None, 0),
+            Err(AttestationFailure::Invalid { .. })
+        ));
+        assert!(matches!(
+            check(b"{", (&public).into(), &BTreeMap::new(), DIGEST, None, 0),
+            Err(AttestationFailure::Invalid { .. })
+        ));
     }
 }

@@ -18,7 +18,8 @@ use serde::{Deserialize, Serialize};
 use vigil_core::reference::ImageReference;
 use vigil_oci::RegistryClient;
 
-use crate::keys::{KeyError, SigningKey, VerifyingKey};
+use crate::keyless::{Authority, CertificateSigner, Content, verify_layer};
+use crate::keys::{KeyError, SigningKey};
 use crate::payload::{SimpleSigning, parse_payload, payload_bytes};
 
 /// Media type of a signature layer.
@@ -97,6 +98,14 @@ pub enum LayerFailure {
         /// What was wrong.
         reason: String,
     },
+    /// Keyless verification failed (certificate, identity, log entry or signature).
+    #[error("signature {index}: {reason}")]
+    Keyless {
+        /// Layer index.
+        index: usize,
+        /// The precise reason.
+        reason: String,
+    },
     /// The signature does not verify with the key.
     #[error("signature {index}: signature does not verify with the given key")]
     BadSignature {
@@ -123,6 +132,9 @@ pub enum LayerFailure {
 pub struct VerifiedSignature {
     /// The parsed payload.
     pub payload: SimpleSigning,
+    /// The certificate that signed (keyless verification only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<CertificateSigner>,
     /// The layer annotations (signature and any others).
     pub annotations: BTreeMap<String, String>,
 }
@@ -244,7 +256,12 @@ pub(crate) fn push_layers_manifest(
 /// # Errors
 /// [`Error::NoSignatures`] without a signature manifest, [`Error::NoneVerified`] (with the
 /// reason for every layer) when none verifies, or a registry failure.
-pub fn verify(client: &RegistryClient, image: &ImageReference, key: &VerifyingKey) -> Result<Verification, Error> {
+pub fn verify<'a>(
+    client: &RegistryClient,
+    image: &ImageReference,
+    authority: impl Into<Authority<'a>>,
+) -> Result<Verification, Error> {
+    let authority = authority.into();
     let digest = client.resolve(image)?.digest;
     let tag = signature_reference(image, &digest)?;
     let mut layers = match client.manifest(&tag)? {
@@ -262,7 +279,7 @@ pub fn verify(client: &RegistryClient, image: &ImageReference, key: &VerifyingKe
     let mut signatures = Vec::new();
     let mut failures = Vec::new();
     for (index, layer) in layers.iter().enumerate().take(MAX_SIGNATURES) {
-        match check_layer(client, image, key, &digest, index, layer)? {
+        match check_layer(client, image, authority, &digest, index, layer)? {
             Ok(signature) => signatures.push(signature),
             Err(failure) => failures.push(failure),
         }
@@ -276,7 +293,7 @@ pub fn verify(client: &RegistryClient, image: &ImageReference, key: &VerifyingKe
 fn check_layer(
     client: &RegistryClient,
     image: &ImageReference,
-    key: &VerifyingKey,
+    authority: Authority<'_>,
     digest: &str,
     index: usize,
     layer: &Descriptor,
@@ -292,9 +309,21 @@ fn check_layer(
         return Ok(Err(LayerFailure::Malformed { index, reason: format!("`{SIGNATURE_ANNOTATION}` is not base64") }));
     };
     let payload = client.blob(image, &layer.digest)?;
-    if key.verify(&payload, &signature).is_err() {
-        return Ok(Err(LayerFailure::BadSignature { index }));
-    }
+    let certificate = match authority {
+        Authority::Key(key) => {
+            if key.verify(&payload, &signature).is_err() {
+                return Ok(Err(LayerFailure::BadSignature { index }));
+            }
+            None
+        }
+        Authority::Keyless(keyless) => {
+            let content = Content::Message { payload: &payload, signature_b64: encoded };
+            match verify_layer(keyless, &content, &annotations) {
+                Ok(signer) => Some(signer),
+                Err(reason) => return Ok(Err(LayerFailure::Keyless { index, reason })),
+            }
+        }
+    };
     let parsed = match parse_payload(&payload) {
         Ok(parsed) => parsed,
         Err(reason) => return Ok(Err(LayerFailure::Malformed { index, reason })),
@@ -306,7 +335,7 @@ fn check_layer(
             expected: digest.to_string(),
         }));
     }
-    Ok(Ok(VerifiedSignature { payload: parsed, annotations }))
+    Ok(Ok(VerifiedSignature { payload: parsed, certificate, annotations }))
 }
 
 /// Media type of an empty OCI config; registries' tag-schema indexes sometimes report it as the

@@ -6,8 +6,11 @@
 #![warn(missing_docs)]
 
 pub mod attest;
+pub mod bundle;
 pub mod cache;
 pub mod cosign;
 pub mod dsse;
+pub mod keyless;
 pub mod keys;
 pub mod payload;
+pub mod trust;

@@ -68,14 +68,21 @@ pub enum Command {
         after_help = "Examples:\n  vigil sign ghcr.io/org/app:1.0 --key cosign.key\n  vigil sign registry.local/app@sha256:... --key cosign.key -a build=42"
     )]
     Sign(SignArgs),
-    /// Verify an image's cosign signatures with a public key.
+    /// Verify an image's cosign signatures, with a public key or keyless.
     ///
-    /// Checks every signature of the digest the reference resolves to now: it must verify with
-    /// the key and its payload must name that digest (a signature copied from another image, or
-    /// a tag re-pointed after signing, fails). No transparency-log check is made.
+    /// Checks every signature of the digest the reference resolves to now (found under the
+    /// `sha256-<hex>.sig` tag and as OCI 1.1 referrers): it must verify and its payload must name
+    /// that digest (a signature copied from another image, or a tag re-pointed after signing,
+    /// fails). With `--key`, no transparency-log check is made. Keyless, the signing certificate
+    /// must chain to a Fulcio root of the trusted root (the embedded Sigstore public-good root,
+    /// or `--trusted-root`), carry a valid SCT, match the identity and issuer, and have been
+    /// valid when the signature was logged, as proven by the Rekor SET in the signature; all
+    /// offline.
     ///
     /// Exit status: 0 at least one signature verified, 1 none did, 2 on errors.
-    #[command(after_help = "Examples:\n  vigil verify ghcr.io/org/app:1.0 --key cosign.pub --format json")]
+    #[command(
+        after_help = "Examples:\n  vigil verify ghcr.io/org/app:1.0 --key cosign.pub --format json\n  vigil verify ghcr.io/org/app:1.0 --certificate-identity-regexp '^https://github.com/org/' --certificate-oidc-issuer https://token.actions.githubusercontent.com"
+    )]
     Verify(VerifyArgs),
     /// Attach a signed in-toto attestation to an image, exactly as `cosign attest --key` does.
     ///
@@ -90,18 +97,88 @@ pub enum Command {
         after_help = "Predicate types: slsaprovenance (v0.2), slsaprovenance1, cyclonedx, spdxjson, vuln, openvex, custom, or any URI.\n\nExamples:\n  vigil attest ghcr.io/org/app:1.0 --key cosign.key --type slsaprovenance1 --predicate provenance.json\n  vigil attest ghcr.io/org/app:1.0 --key cosign.key --predicate-from sbom\n  vigil attest ghcr.io/org/app:1.0 --key cosign.key --predicate-from scan --db vuln.db"
     )]
     Attest(AttestArgs),
-    /// Verify an image's cosign attestations with a public key and print their statements.
+    /// Verify an image's cosign attestations (with a public key or keyless) and print their
+    /// statements.
     ///
-    /// An attestation counts when its DSSE envelope verifies with the key, its statement's
+    /// An attestation counts when its DSSE envelope verifies with the key (or, keyless, its
+    /// certificate and Rekor entry verify as for `vigil verify`), its statement's
     /// subject is the digest the reference resolves to now, and its predicate type is `--type`
     /// (when given). Statements are printed as JSON, one per line (`--format json`: one
     /// document).
     ///
     /// Exit status: 0 at least one attestation verified, 1 none did, 2 on errors.
     #[command(
-        after_help = "Examples:\n  vigil verify-attestation ghcr.io/org/app:1.0 --key cosign.pub --type cyclonedx"
+        after_help = "Examples:\n  vigil verify-attestation ghcr.io/org/app:1.0 --key cosign.pub --type cyclonedx\n  vigil verify-attestation ghcr.io/org/app:1.0 --type slsaprovenance1 --certificate-identity-regexp '^https://github.com/org/' --certificate-oidc-issuer https://token.actions.githubusercontent.com"
     )]
     VerifyAttestation(VerifyAttestationArgs),
+    /// Verify a Sigstore bundle for a file or digest, offline.
+    ///
+    /// Bundles v0.1 to v0.3 (message signatures and DSSE envelopes; Rekor v1 and v2 entries with
+    /// inclusion proofs and signed checkpoints, SETs, RFC 3161 timestamps) are checked against a
+    /// trusted root: the Sigstore public-good production root embedded in vigil (`--staging`:
+    /// the staging root), or `--trusted-root FILE`. Keyless bundles must chain to a Fulcio root,
+    /// carry a valid SCT, be signed while the certificate was valid (proven by the log or a
+    /// timestamp authority) and match the identity and issuer; `--key` verifies a managed-key
+    /// bundle instead. The arguments are those of the sigstore-conformance CLI protocol.
+    ///
+    /// FILE_OR_DIGEST is the artifact, or `sha256:<hex>` (when that is not a file). For DSSE
+    /// bundles it is a subject of the in-toto statement.
+    ///
+    /// Exit status: 0 verified, 1 did not verify (or the bundle is malformed), 2 on errors.
+    #[command(
+        after_help = "Examples:\n  vigil verify-bundle --bundle a.txt.sigstore.json --certificate-identity dev@example.com --certificate-oidc-issuer https://accounts.google.com a.txt\n  vigil verify-bundle --bundle b.sigstore.json --certificate-identity-regexp '^https://github.com/org/' --certificate-oidc-issuer https://token.actions.githubusercontent.com sha256:...\n  vigil verify-bundle --bundle b.sigstore.json --key cosign.pub --trusted-root trusted_root.json a.txt"
+    )]
+    VerifyBundle(VerifyBundleArgs),
+}
+
+/// Who must have signed, for keyless (Fulcio certificate) verification.
+#[derive(Debug, Args, Clone, Default)]
+pub struct IdentityArgs {
+    /// The certificate identity (SAN email or URI) that must have signed.
+    #[arg(long, value_name = "ID", conflicts_with = "certificate_identity_regexp")]
+    pub certificate_identity: Option<String>,
+
+    /// A regular expression the certificate identity must match (unanchored, as cosign).
+    #[arg(long, value_name = "REGEX")]
+    pub certificate_identity_regexp: Option<String>,
+
+    /// The OIDC issuer that must have vouched for the identity.
+    #[arg(long, value_name = "URL", conflicts_with = "certificate_oidc_issuer_regexp")]
+    pub certificate_oidc_issuer: Option<String>,
+
+    /// A regular expression the OIDC issuer must match (unanchored, as cosign).
+    #[arg(long, value_name = "REGEX")]
+    pub certificate_oidc_issuer_regexp: Option<String>,
+
+    /// Sigstore trusted root (`trusted_root.json`) [default: the embedded public-good root].
+    #[arg(long, value_name = "FILE")]
+    pub trusted_root: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyBundleArgs {
+    /// Use the Sigstore public-good staging root instead of production.
+    #[arg(long, conflicts_with = "trusted_root")]
+    pub staging: bool,
+
+    /// The Sigstore bundle (`.sigstore.json`).
+    #[arg(long, value_name = "FILE")]
+    pub bundle: PathBuf,
+
+    /// Verify a managed-key bundle with this public key (PEM) instead of a certificate identity.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["certificate_identity", "certificate_identity_regexp", "certificate_oidc_issuer", "certificate_oidc_issuer_regexp"])]
+    pub key: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub identity: IdentityArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = VerifyFormat::Table)]
+    pub format: VerifyFormat,
+
+    /// The artifact file, or `sha256:<hex>`.
+    #[arg(value_name = "FILE_OR_DIGEST")]
+    pub artifact: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -151,9 +228,13 @@ pub struct VerifyAttestationArgs {
     /// The image reference to verify.
     pub image: String,
 
-    /// Public key file (PEM `PUBLIC KEY`).
-    #[arg(long, value_name = "FILE")]
-    pub key: PathBuf,
+    /// Public key file (PEM `PUBLIC KEY`). Without it, keyless verification: give the
+    /// certificate identity and OIDC issuer (exact or regexp).
+    #[arg(long, value_name = "FILE", required_unless_present_any = ["certificate_identity", "certificate_identity_regexp"], conflicts_with_all = ["certificate_identity", "certificate_identity_regexp", "certificate_oidc_issuer", "certificate_oidc_issuer_regexp", "trusted_root"])]
+    pub key: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub identity: IdentityArgs,
 
     /// Only accept this predicate type (cosign short name or URI).
     #[arg(long = "type", value_name = "TYPE")]
@@ -197,9 +278,13 @@ pub struct VerifyArgs {
     /// The image reference to verify.
     pub image: String,
 
-    /// Public key file (PEM `PUBLIC KEY`).
-    #[arg(long, value_name = "FILE")]
-    pub key: PathBuf,
+    /// Public key file (PEM `PUBLIC KEY`). Without it, keyless verification: give the
+    /// certificate identity and OIDC issuer (exact or regexp).
+    #[arg(long, value_name = "FILE", required_unless_present_any = ["certificate_identity", "certificate_identity_regexp"], conflicts_with_all = ["certificate_identity", "certificate_identity_regexp", "certificate_oidc_issuer", "certificate_oidc_issuer_regexp", "trusted_root"])]
+    pub key: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub identity: IdentityArgs,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = VerifyFormat::Table)]

@@ -86,10 +86,9 @@ fn scan_predicate(args: &AttestArgs, image: &ImageReference) -> Result<serde_jso
 pub fn verify(args: VerifyAttestationArgs) -> Result<ExitCode> {
     let image =
         ImageReference::parse(&args.image).with_context(|| format!("invalid image reference `{}`", args.image))?;
-    let pem = std::fs::read(&args.key).with_context(|| format!("reading {}", args.key.display()))?;
-    let key = vigil_sign::keys::load_public_key(&pem).with_context(|| format!("loading {}", args.key.display()))?;
+    let authority = super::bundle::LoadedAuthority::load(args.key.as_deref(), &args.identity)?;
     let client = RegistryClient::new(&registry_options(&args.registry)?)?;
-    let verification = match attest::verify(&client, &image, &key, args.predicate_type.as_deref()) {
+    let verification = match attest::verify(&client, &image, authority.authority(), args.predicate_type.as_deref()) {
         Ok(verification) => verification,
         Err(error @ SignError::NoSignatures { .. }) => {
             eprintln!("error: {}", error.to_string().replace("no signatures", "no attestations"));

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 mod attest;
+mod bundle;
 mod db;
 mod key;
 mod lint;
@@ -27,5 +28,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Verify(args) => sign::verify(args),
         Command::Attest(args) => attest::attest(args),
         Command::VerifyAttestation(args) => attest::verify(args),
+        Command::VerifyBundle(args) => bundle::verify(args),
     }
 }

@@ -41,10 +41,9 @@ pub fn sign(args: SignArgs) -> Result<ExitCode> {
 pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
     let image =
         ImageReference::parse(&args.image).with_context(|| format!("invalid image reference `{}`", args.image))?;
-    let pem = std::fs::read(&args.key).with_context(|| format!("reading {}", args.key.display()))?;
-    let key = vigil_sign::keys::load_public_key(&pem).with_context(|| format!("loading {}", args.key.display()))?;
+    let authority = super::bundle::LoadedAuthority::load(args.key.as_deref(), &args.identity)?;
     let client = RegistryClient::new(&registry_options(&args.registry)?)?;
-    let verification = match cosign::verify(&client, &image, &key) {
+    let verification = match cosign::verify(&client, &image, authority.authority()) {
         Ok(verification) => verification,
         Err(error @ (SignError::NoSignatures { .. } | SignError::NoneVerified { .. })) => {
             eprintln!("error: {error}");
@@ -64,8 +63,17 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
         }
         VerifyFormat::Table => {
             for signature in &verification.signatures {
+                let by = match &signature.certificate {
+                    Some(cert) => format!(
+                        " by {} ({}){}",
+                        cert.identity,
+                        cert.issuer,
+                        cert.signed_at.as_deref().map(|t| format!(" at {t}")).unwrap_or_default()
+                    ),
+                    None => String::new(),
+                };
                 println!(
-                    "verified {} signed as {}{}",
+                    "verified {} signed as {}{by}{}",
                     verification.digest,
                     signature.payload.critical.identity.docker_reference,
                     match &signature.payload.optional {

@@ -1,0 +1,249 @@
+//! Keyless interop: real cosign signs with a Fulcio certificate and a Rekor entry from the local
+//! Sigstore mock (`$VIGIL_SIGSTORE_MOCK`, started by scripts/test), and vigil verifies offline
+//! with the mock's trusted root, in a real registry. Skipped loudly without the registry harness
+//! (`VIGIL_REQUIRE_REGISTRY=1`), `$VIGIL_COSIGN` or `$VIGIL_SIGSTORE_MOCK`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use vigil_core::reference::ImageReference;
+use vigil_oci::testing::{Registry, start};
+use vigil_oci::{RegistryClient, RegistryOptions};
+use vigil_sign::bundle::{Identity, Matcher};
+use vigil_sign::cosign::{self, Error, LayerFailure};
+use vigil_sign::keyless::Keyless;
+use vigil_sign::trust::TrustRoot;
+
+const IDENTITY: &str = "dev@example.com";
+const ISSUER: &str = "https://fake.oidcissuer.com";
+const MOCK_URL: &str = "http://127.0.0.1:8555";
+
+struct Setup {
+    registry: Registry,
+    client: RegistryClient,
+    cosign: PathBuf,
+    mock: PathBuf,
+    home: tempfile::TempDir,
+}
+
+fn setup() -> Option<Setup> {
+    let (registry, _) = start(false)?;
+    let Some(cosign) = std::env::var_os("VIGIL_COSIGN").map(PathBuf::from) else {
+        eprintln!("\n*** SKIPPED keyless interop: VIGIL_COSIGN is not set (scripts/test sets it) ***\n");
+        return None;
+    };
+    let Some(mock) = std::env::var_os("VIGIL_SIGSTORE_MOCK").map(PathBuf::from) else {
+        eprintln!(
+            "\n*** SKIPPED keyless interop: VIGIL_SIGSTORE_MOCK is not set (scripts/test starts the Sigstore mock and sets it) ***\n"
+        );
+        return None;
+    };
+    assert!(
+        mock.join("trusted_root.json").is_file(),
+        "VIGIL_SIGSTORE_MOCK={} has no trusted_root.json",
+        mock.display()
+    );
+    let client = RegistryClient::new(&RegistryOptions { plain_http: true, ..RegistryOptions::default() }).unwrap();
+    Some(Setup { registry, client, cosign, mock, home: tempfile::tempdir().unwrap() })
+}
+
+impl Setup {
+    fn image(&self, rest: &str) -> ImageReference {
+        ImageReference::parse(&format!("{}/vigil/debian{rest}", self.registry.addr)).unwrap()
+    }
+
+    fn keyless(&self, identity: Matcher, issuer: Matcher) -> Keyless {
+        Keyless {
+            identity: Identity { subject: identity, issuer },
+            root: TrustRoot::from_file(&self.mock.join("trusted_root.json")).unwrap(),
+        }
+    }
+
+    fn expected(&self) -> Keyless {
+        self.keyless(Matcher::Exact(IDENTITY.into()), Matcher::Exact(ISSUER.into()))
+    }
+
+    /// Runs real cosign against the mock, keyless.
+    fn cosign(&self, args: &[&str]) {
+        let token = std::fs::read_to_string(self.mock.join("fake-oidc.jwt")).unwrap();
+        let output = Command::new(&self.cosign)
+            .args(args)
+            .args(["--fulcio-url", MOCK_URL, "--rekor-url", MOCK_URL, "--identity-token", token.trim()])
+            .args(["--allow-insecure-registry", "--allow-http-registry", "-y"])
+            .current_dir(self.home.path())
+            .env("HOME", self.home.path())
+            .env("SIGSTORE_NO_CACHE", "true")
+            .env("SIGSTORE_ROOT_FILE", self.mock.join("fulcio-root.pem"))
+            .env("SIGSTORE_CT_LOG_PUBLIC_KEY_FILE", self.mock.join("ctlog.pub"))
+            .env("SIGSTORE_REKOR_PUBLIC_KEY", self.mock.join("rekor.pub"))
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "cosign {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
+    }
+
+    fn sign_keyless(&self, image: &ImageReference) -> String {
+        let digest = self.client.resolve(image).unwrap().digest;
+        self.cosign(&["sign", &format!("{}@{digest}", image.name())]);
+        digest
+    }
+}
+
+fn reasons(result: Result<cosign::Verification, Error>) -> Vec<String> {
+    match result {
+        Err(Error::NoneVerified { failures, .. }) => failures.iter().map(ToString::to_string).collect(),
+        other => panic!("expected no signature to verify, got {other:?}"),
+    }
+}
+
+#[test]
+fn cosign_keyless_signature_verifies_with_identity_and_issuer() {
+    let Some(setup) = setup() else { return };
+    let image = setup.image(":1.0");
+    let digest = setup.sign_keyless(&image);
+
+    let verification = cosign::verify(&setup.client, &image, &setup.expected()).unwrap();
+    let [signature] = verification.signatures.as_slice() else { panic!("one signature expected") };
+    assert_eq!(signature.payload.critical.image.docker_manifest_digest, digest);
+    let certificate = signature.certificate.as_ref().unwrap();
+    assert_eq!(certificate.identity, IDENTITY);
+    assert_eq!(certificate.issuer, ISSUER);
+    assert!(certificate.signed_at.is_some());
+
+    // Regular expressions, unanchored as cosign's.
+    let by_regex = setup.keyless(Matcher::regex("@example\\.com$").unwrap(), Matcher::regex("fake\\.oidc").unwrap());
+    assert_eq!(cosign::verify(&setup.client, &image, &by_regex).unwrap().signatures.len(), 1);
+    // The same verification from the cache-free path twice gives the same answer.
+    assert_eq!(cosign::verify(&setup.client, &image, &setup.expected()).unwrap().digest, digest);
+}
+
+#[test]
+fn wrong_identity_issuer_or_root_fails_with_the_reason() {
+    let Some(setup) = setup() else { return };
+    let image = setup.image(":1.0");
+    setup.sign_keyless(&image);
+
+    let wrong = setup.keyless(Matcher::Exact("mallory@example.com".into()), Matcher::Exact(ISSUER.into()));
+    let why = reasons(cosign::verify(&setup.client, &image, &wrong));
+    assert!(
+        why.iter().all(|r| r.contains("certificate identity `dev@example.com` does not match `mallory@example.com`")),
+        "{why:?}"
+    );
+
+    let wrong = setup.keyless(Matcher::Exact(IDENTITY.into()), Matcher::Exact("https://accounts.google.com".into()));
+    let why = reasons(cosign::verify(&setup.client, &image, &wrong));
+    assert!(
+        why.iter().all(|r| r.contains("certificate OIDC issuer `https://fake.oidcissuer.com` does not match")),
+        "{why:?}"
+    );
+
+    // The public-good production root does not vouch for the mock's Fulcio: the chain fails.
+    let production = Keyless {
+        identity: Identity { subject: Matcher::Exact(IDENTITY.into()), issuer: Matcher::Exact(ISSUER.into()) },
+        root: TrustRoot::production().unwrap(),
+    };
+    let why = reasons(cosign::verify(&setup.client, &image, &production));
+    assert!(!why.is_empty() && why.iter().all(|r| !r.contains("does not match `")), "{why:?}");
+}
+
+/// Tampering with what the Rekor SET covers (the entry body or its integrated time), or with the
+/// certificate, fails verification with the reason.
+#[test]
+fn forged_set_time_or_certificate_fails() {
+    let Some(setup) = setup() else { return };
+    let image = setup.image(":1.0");
+    let digest = setup.sign_keyless(&image);
+    let tag = cosign::signature_reference(&image, &digest).unwrap();
+    let original = setup.client.manifest(&tag).unwrap().unwrap();
+    let manifest: serde_json::Value = serde_json::from_slice(&original.bytes).unwrap();
+    let layer = manifest["layers"].as_array().unwrap().len() - 1;
+    let bundle_key = "dev.sigstore.cosign/bundle";
+    let rekor: serde_json::Value =
+        serde_json::from_str(manifest["layers"][layer]["annotations"][bundle_key].as_str().unwrap()).unwrap();
+
+    let push = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut forged = manifest.clone();
+        edit(&mut forged["layers"][layer]["annotations"]);
+        setup.client.push_manifest(&tag, &serde_json::to_vec(&forged).unwrap(), &original.media_type).unwrap();
+        let verification = cosign::verify(&setup.client, &image, &setup.expected());
+        match verification {
+            Err(Error::NoneVerified { failures, .. }) => failures,
+            other => panic!("expected failure, got {other:?}"),
+        }
+    };
+
+    // A forged SET: one byte of the signature flipped.
+    let failures = push(&|annotations| {
+        let mut forged = rekor.clone();
+        let mut set = BASE64.decode(forged["SignedEntryTimestamp"].as_str().unwrap()).unwrap();
+        let last = set.len() - 1;
+        set[last] ^= 1;
+        forged["SignedEntryTimestamp"] = BASE64.encode(set).into();
+        annotations[bundle_key] = forged.to_string().into();
+    });
+    assert!(
+        failures.iter().any(|f| matches!(f, LayerFailure::Keyless { reason, .. } if reason.contains("SET"))),
+        "{failures:?}"
+    );
+
+    // A moved integrated time (outside the 10-minute certificate): the SET no longer matches.
+    let failures = push(&|annotations| {
+        let mut forged = rekor.clone();
+        let time = forged["Payload"]["integratedTime"].as_i64().unwrap();
+        forged["Payload"]["integratedTime"] = (time + 86_400).into();
+        annotations[bundle_key] = forged.to_string().into();
+    });
+    assert!(
+        failures.iter().any(|f| matches!(f, LayerFailure::Keyless { reason, .. } if reason.contains("SET"))),
+        "{failures:?}"
+    );
+
+    // No Rekor entry at all: the signing time cannot be proven.
+    let failures = push(&|annotations| {
+        annotations.as_object_mut().unwrap().remove(bundle_key);
+    });
+    assert!(
+        failures
+            .iter()
+            .any(|f| matches!(f, LayerFailure::Keyless { reason, .. } if reason.contains("not logged in Rekor"))),
+        "{failures:?}"
+    );
+
+    // Another certificate (the chain's root in place of the leaf): the log entry does not match.
+    let failures = push(&|annotations| {
+        let chain = annotations["dev.sigstore.cosign/chain"].as_str().unwrap().to_string();
+        annotations["dev.sigstore.cosign/certificate"] = chain.into();
+    });
+    assert!(!failures.is_empty(), "{failures:?}");
+
+    // Restored, it verifies again: the failures were the tampering.
+    setup.client.push_manifest(&tag, &original.bytes, &original.media_type).unwrap();
+    assert!(cosign::verify(&setup.client, &image, &setup.expected()).is_ok());
+}
+
+/// A keyless signature made for one image, copied to another image's signature tag, is refused
+/// (the payload names the other digest), like the key-based case.
+#[test]
+fn keyless_signature_copied_to_another_image_fails() {
+    let Some(setup) = setup() else { return };
+    let image = setup.image(":1.0");
+    let digest = setup.sign_keyless(&image);
+    let original = setup.client.resolve(&image).unwrap();
+    let mut json: serde_json::Value = serde_json::from_slice(&original.bytes).unwrap();
+    json["annotations"] = serde_json::json!({"org.example.variant": "keyless-copy"});
+    let other = setup.image(":copy");
+    let other_digest =
+        setup.client.push_manifest(&other, &serde_json::to_vec(&json).unwrap(), &original.media_type).unwrap();
+    let from = cosign::signature_reference(&image, &digest).unwrap();
+    let to = cosign::signature_reference(&image, &other_digest).unwrap();
+    let signature = setup.client.manifest(&from).unwrap().unwrap();
+    setup.client.push_manifest(&to, &signature.bytes, &signature.media_type).unwrap();
+    let failures = match cosign::verify(&setup.client, &other, &setup.expected()) {
+        Err(Error::NoneVerified { failures, .. }) => failures,
+        other => panic!("expected failure, got {other:?}"),
+    };
+    assert!(failures.iter().all(|f| matches!(f, LayerFailure::DigestMismatch { .. })), "{failures:?}");
+}
