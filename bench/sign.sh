@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # bench/sign.sh — `vigil verify --key` vs `cosign verify --key` on the same signed image in a local
-# registry (Debian's docker-registry on 127.0.0.1), median of 7 runs each.
+# registry (Debian's docker-registry on 127.0.0.1), median of 7 runs each; then `vigil verify-bundle`
+# vs `cosign verify-blob --new-bundle-format` on a real public-good bundle (offline, the conformance
+# suite's happy-path v0.3 bundle bundled in crates/vigil/tests/fixtures/sigstore), median of 7.
 #
 # Usage: bench/sign.sh [--help]
 # Needs: docker-registry, skopeo, umoci (scripts/test installs them), cosign ($VIGIL_COSIGN or
@@ -49,3 +51,15 @@ import sys
 v, c = float(sys.argv[1]), float(sys.argv[2])
 print(f"verify (key, local registry, median of 7): vigil {v * 1000:.0f} ms, cosign {c * 1000:.0f} ms, ratio {c / v:.1f}x")
 PY
+FIX=crates/vigil/tests/fixtures/sigstore
+ID=https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main
+ISS=https://token.actions.githubusercontent.com
+# cosign needs the production trusted root as a file; vigil embeds it.
+ROOT="${VIGIL_CORPORA:-../shared/corpora}/sigstore/sigstore-python/sigstore/_store/https%3A%2F%2Ftuf-repo-cdn.sigstore.dev/trusted_root.json"
+vb=$(time_runs "$VIGIL" verify-bundle --bundle "$FIX/a.txt.v03.sigstore.json" --certificate-identity "$ID" --certificate-oidc-issuer "$ISS" "$FIX/a.txt")
+if [[ -f "$ROOT" ]]; then
+    cb=$(HOME="$PWD/$OUT" time_runs "$COSIGN" verify-blob --new-bundle-format --bundle "$FIX/a.txt.v03.sigstore.json" --trusted-root "$ROOT" --certificate-identity "$ID" --certificate-oidc-issuer "$ISS" "$FIX/a.txt")
+    python3 -c "import sys; v, c = float(sys.argv[1]), float(sys.argv[2]); print(f'verify-bundle (keyless v0.3, offline, median of 7): vigil {v*1000:.1f} ms, cosign verify-blob {c*1000:.1f} ms, ratio {c/v:.1f}x')" "$vb" "$cb" | tee -a bench/out/sign-results.txt
+else
+    echo "verify-bundle: vigil $(python3 -c "print(f'{float(\"$vb\")*1000:.1f}')") ms; cosign skipped: no trusted_root.json at $ROOT (set VIGIL_CORPORA)" | tee -a bench/out/sign-results.txt
+fi

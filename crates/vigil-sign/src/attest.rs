@@ -1,11 +1,12 @@
-//! In-toto attestations stored the way cosign stores them (cosign 2.x, key-based): the
+//! In-toto attestations stored the way cosign stores them (cosign 2.x): the
 //! attestations of `repo@sha256:<hex>` live in the OCI manifest tagged `repo:sha256-<hex>.att`,
 //! one layer per attestation. Each layer is a DSSE envelope
 //! (`application/vnd.dsse.envelope.v1+json`) over an in-toto statement whose subject is the
 //! image digest, annotated with its `predicateType`.
 //!
 //! [`attest`] signs the digest a tag resolves to and appends to existing attestations.
-//! [`verify`] accepts an attestation only when its envelope verifies with the key, its statement
+//! [`verify`] accepts an attestation only when its envelope verifies under the authority (key or
+//! keyless, see [`crate::keyless`]), its statement
 //! names the digest the reference resolves to now, and (when asked) its predicate type matches.
 
 use std::collections::BTreeMap;

@@ -415,3 +415,56 @@ fn run(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keyless() -> Signer {
+        Signer::Keyless(Identity { subject: Matcher::Exact("a".into()), issuer: Matcher::Exact("b".into()) })
+    }
+
+    #[test]
+    fn digests_parse_only_with_the_right_length() {
+        assert!(parse_digest(&format!("sha256:{}", "a".repeat(64))).is_some());
+        assert!(parse_digest(&format!("sha512:{}", "a".repeat(128))).is_some());
+        assert!(parse_digest(&format!("sha256:{}", "a".repeat(63))).is_none());
+        assert!(parse_digest(&format!("md5:{}", "a".repeat(32))).is_none());
+        assert!(parse_digest(&format!("sha256:{}", "g".repeat(64))).is_none());
+        assert!(matches!(Subject::parse("a.txt"), Subject::File(_)));
+    }
+
+    #[test]
+    fn regex_matchers_are_unanchored_like_cosign() {
+        let m = Matcher::regex("example\\.com").unwrap();
+        assert!(m.matches("dev@example.com"));
+        assert!(!Matcher::regex("^example").unwrap().matches("dev@example.com"));
+        assert!(Matcher::regex("(").is_err());
+    }
+
+    proptest::proptest! {
+        /// Hostile bundle bytes never panic: they are refused as malformed or fail verification.
+        #[test]
+        fn arbitrary_bundles_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..2048)) {
+            let root = TrustRoot::production().unwrap();
+            if let Ok(bundle) = parse_bundle("fuzz", &bytes) {
+                let _ = verify_bundle("fuzz", &bundle, &Subject::Bytes(b"x"), &keyless(), &root);
+            }
+        }
+
+        /// Structurally valid JSON with random field values never panics either.
+        #[test]
+        fn mutated_real_bundles_never_panic(index in 0usize..4096, byte in proptest::num::u8::ANY) {
+            let mut bytes = REAL.as_bytes().to_vec();
+            let at = index % bytes.len();
+            bytes[at] = byte;
+            let root = TrustRoot::production().unwrap();
+            if let Ok(bundle) = parse_bundle("fuzz", &bytes) {
+                let _ = verify_bundle("fuzz", &bundle, &Subject::Bytes(b"x"), &keyless(), &root);
+            }
+        }
+    }
+
+    /// The sigstore-conformance happy-path v0.3 bundle (also a CLI fixture).
+    const REAL: &str = include_str!("../../vigil/tests/fixtures/sigstore/a.txt.v03.sigstore.json");
+}

@@ -1,4 +1,4 @@
-//! Image signatures stored the way cosign stores them (cosign 2.x, key-based): the signature of
+//! Image signatures stored the way cosign stores them (cosign 2.x): the signature of
 //! image `repo@sha256:<hex>` lives in the OCI image manifest tagged `repo:sha256-<hex>.sig`, one
 //! layer per signature. Each layer is the simple-signing payload
 //! (`application/vnd.dev.cosign.simplesigning.v1+json`) with its base64 DER signature in the
@@ -6,9 +6,9 @@
 //!
 //! [`sign`] resolves a tag to its digest first and signs the digest, never the tag, and
 //! appends to an existing signature manifest. [`verify`] trusts nothing the registry says: a
-//! signature counts only when it verifies with the key and its payload names the digest the
-//! reference resolves to now, so a signature copied from another image, or a tag re-pointed
-//! after signing, is rejected.
+//! signature counts only when it verifies under the [`Authority`] (with the key, or keyless: see
+//! [`crate::keyless`]) and its payload names the digest the reference resolves to now, so a
+//! signature copied from another image, or a tag re-pointed after signing, is rejected.
 
 use std::collections::BTreeMap;
 

@@ -2,7 +2,8 @@
 //! signatures and in-toto/DSSE attestations stored the way cosign stores them, and offline
 //! verification of cosign signatures and Sigstore bundles.
 //!
-//! Work in progress (issue 5): the modules below land one at a time, each complete and tested.
+//! Verification takes an [`keyless::Authority`]: a public key, or a keyless identity (certificate
+//! SAN and OIDC issuer, exact or regular expression) under a [`trust::TrustRoot`].
 #![warn(missing_docs)]
 
 pub mod attest;
@@ -10,6 +11,7 @@ pub mod bundle;
 pub mod cache;
 pub mod cosign;
 pub mod dsse;
+mod fulcio;
 pub mod keyless;
 pub mod keys;
 pub mod payload;

@@ -247,3 +247,132 @@ fn keyless_signature_copied_to_another_image_fails() {
     };
     assert!(failures.iter().all(|f| matches!(f, LayerFailure::DigestMismatch { .. })), "{failures:?}");
 }
+
+impl Setup {
+    fn attest_keyless(&self, image: &ImageReference) -> String {
+        let digest = self.client.resolve(image).unwrap().digest;
+        let predicate = self.home.path().join("predicate.json");
+        std::fs::write(&predicate, r#"{"built-by":"keyless-test"}"#).unwrap();
+        self.cosign(&[
+            "attest",
+            "--type",
+            "custom",
+            "--predicate",
+            predicate.to_str().unwrap(),
+            &format!("{}@{digest}", image.name()),
+        ]);
+        digest
+    }
+
+    /// The mock's trusted root with `edit` applied, written to a file and loaded.
+    fn edited_root(&self, edit: impl Fn(&mut serde_json::Value)) -> TrustRoot {
+        let mut root: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(self.mock.join("trusted_root.json")).unwrap()).unwrap();
+        edit(&mut root);
+        let path = self.home.path().join("edited_root.json");
+        std::fs::write(&path, serde_json::to_vec(&root).unwrap()).unwrap();
+        TrustRoot::from_file(&path).unwrap()
+    }
+}
+
+#[test]
+fn cosign_keyless_attestation_verifies_and_attacks_fail() {
+    use vigil_sign::attest::{self, AttestationFailure};
+    let Some(setup) = setup() else { return };
+    let image = setup.image(":1.0");
+    let digest = setup.attest_keyless(&image);
+
+    let verification = attest::verify(&setup.client, &image, &setup.expected(), Some("custom")).unwrap();
+    let [attestation] = verification.attestations.as_slice() else {
+        panic!("one attestation expected: {:?}", verification.failures)
+    };
+    // cosign wraps a `custom` predicate as {"Data": "<file contents>", "Timestamp": ...}.
+    assert!(attestation.statement["predicate"].to_string().contains("keyless-test"), "{}", attestation.statement);
+    assert_eq!(attestation.statement["subject"][0]["digest"]["sha256"], digest.trim_start_matches("sha256:"));
+    assert_eq!(attestation.certificate.as_ref().unwrap().identity, IDENTITY);
+
+    let invalid = |keyless: &Keyless| -> Vec<String> {
+        let verification = attest::verify(&setup.client, &image, keyless, Some("custom")).unwrap();
+        assert!(verification.attestations.is_empty(), "expected no valid attestation");
+        verification
+            .failures
+            .iter()
+            .map(|f| match f {
+                AttestationFailure::Invalid { reason, .. } => reason.clone(),
+                other => other.to_string(),
+            })
+            .collect()
+    };
+    // Wrong identity.
+    let wrong = setup.keyless(Matcher::Exact("mallory@example.com".into()), Matcher::Exact(ISSUER.into()));
+    assert!(invalid(&wrong).iter().all(|r| r.contains("does not match `mallory@example.com`")));
+    // A root without the CT log: the certificate's SCT cannot be verified.
+    let no_ct = Keyless {
+        identity: setup.expected().identity,
+        root: setup.edited_root(|root| root["ctlogs"] = serde_json::json!([])),
+    };
+    assert!(invalid(&no_ct).iter().all(|r| r.contains("SCT")), "{:?}", invalid(&no_ct));
+    // A root without the Rekor log: the SET has no trusted key.
+    let no_rekor = Keyless {
+        identity: setup.expected().identity,
+        root: setup.edited_root(|root| root["tlogs"] = serde_json::json!([])),
+    };
+    assert!(invalid(&no_rekor).iter().all(|r| r.contains("SET") || r.contains("log")), "{:?}", invalid(&no_rekor));
+    // A root whose Fulcio CA is not valid at the signing time.
+    let expired_ca = Keyless {
+        identity: setup.expected().identity,
+        root: setup.edited_root(|root| {
+            root["certificateAuthorities"][0]["validFor"] =
+                serde_json::json!({"start": "2020-01-01T00:00:00Z", "end": "2021-01-01T00:00:00Z"})
+        }),
+    };
+    assert!(!invalid(&expired_ca).is_empty());
+
+    // A forged SET, and an envelope that is not the logged one.
+    let tag = ImageReference::parse(&format!("{}:{}.att", image.name(), digest.replace(':', "-"))).unwrap();
+    let original = setup.client.manifest(&tag).unwrap().unwrap();
+    let manifest: serde_json::Value = serde_json::from_slice(&original.bytes).unwrap();
+    let layer = manifest["layers"].as_array().unwrap().len() - 1;
+    let bundle_key = "dev.sigstore.cosign/bundle";
+    let mut forged = manifest.clone();
+    let mut rekor: serde_json::Value =
+        serde_json::from_str(forged["layers"][layer]["annotations"][bundle_key].as_str().unwrap()).unwrap();
+    let mut set = BASE64.decode(rekor["SignedEntryTimestamp"].as_str().unwrap()).unwrap();
+    let last = set.len() - 1;
+    set[last] ^= 1;
+    rekor["SignedEntryTimestamp"] = BASE64.encode(set).into();
+    forged["layers"][layer]["annotations"][bundle_key] = rekor.to_string().into();
+    setup.client.push_manifest(&tag, &serde_json::to_vec(&forged).unwrap(), &original.media_type).unwrap();
+    let reasons = invalid(&setup.expected());
+    assert!(reasons.iter().any(|r| r.contains("SET")), "{reasons:?}");
+
+    let body = setup.client.blob(&image, manifest["layers"][layer]["digest"].as_str().unwrap()).unwrap();
+    let mut envelope: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let payload = BASE64.decode(envelope["payload"].as_str().unwrap()).unwrap();
+    envelope["payload"] = BASE64.encode(String::from_utf8(payload).unwrap().replace("keyless-test", "mallory")).into();
+    let forged_body = serde_json::to_vec(&envelope).unwrap();
+    let mut forged = manifest.clone();
+    forged["layers"][layer]["digest"] = setup.client.push_blob(&image, &forged_body).unwrap().into();
+    forged["layers"][layer]["size"] = forged_body.len().into();
+    setup.client.push_manifest(&tag, &serde_json::to_vec(&forged).unwrap(), &original.media_type).unwrap();
+    let reasons = invalid(&setup.expected());
+    assert!(reasons.iter().any(|r| r.contains("log entry does not match")), "{reasons:?}");
+
+    setup.client.push_manifest(&tag, &original.bytes, &original.media_type).unwrap();
+    assert_eq!(attest::verify(&setup.client, &image, &setup.expected(), None).unwrap().attestations.len(), 1);
+}
+
+/// The signature path (rebuilt as a Sigstore bundle and verified by sigstore-verify) refuses a
+/// root without the CT log too: the SCT is checked on both paths.
+#[test]
+fn keyless_signature_needs_a_trusted_ct_log() {
+    let Some(setup) = setup() else { return };
+    let image = setup.image(":1.0");
+    setup.sign_keyless(&image);
+    let no_ct = Keyless {
+        identity: setup.expected().identity,
+        root: setup.edited_root(|root| root["ctlogs"] = serde_json::json!([])),
+    };
+    let why = reasons(cosign::verify(&setup.client, &image, &no_ct));
+    assert!(why.iter().all(|r| r.contains("SCT") || r.contains("CT log")), "{why:?}");
+}

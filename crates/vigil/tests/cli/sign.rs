@@ -161,3 +161,87 @@ fn attest_scan_predicate_carries_the_findings() {
     assert!(findings.iter().any(|f| f["id"] == "DSA-9999-1"), "{findings:?}");
     assert!(statement["predicate"]["metadata"]["scanFinishedOn"].is_string());
 }
+
+/// Keyless through the CLI: real cosign signs and attests with the local Sigstore mock, `vigil
+/// verify` / `verify-attestation` check identity, issuer and the mock's trusted root.
+#[test]
+fn keyless_verify_through_the_cli() {
+    let Some((registry, _)) = vigil_oci::testing::start(false) else { return };
+    let (Some(cosign), Some(mock)) = (std::env::var_os("VIGIL_COSIGN"), std::env::var_os("VIGIL_SIGSTORE_MOCK")) else {
+        eprintln!(
+            "\n*** SKIPPED keyless CLI test: VIGIL_COSIGN or VIGIL_SIGSTORE_MOCK is not set (scripts/test sets both) ***\n"
+        );
+        return;
+    };
+    let mock = std::path::PathBuf::from(mock);
+    let dir = temp_dir();
+    let image = format!("{}/vigil/debian:1.0", registry.addr);
+    let token = std::fs::read_to_string(mock.join("fake-oidc.jwt")).unwrap();
+    std::fs::write(dir.path().join("predicate.json"), r#"{"cli":"keyless"}"#).unwrap();
+    for args in [&["sign"][..], &["attest", "--type", "custom", "--predicate", "predicate.json"][..]] {
+        let output = std::process::Command::new(&cosign)
+            .args(args)
+            .args(["--fulcio-url", "http://127.0.0.1:8555", "--rekor-url", "http://127.0.0.1:8555"])
+            .args([
+                "--identity-token",
+                token.trim(),
+                "--allow-insecure-registry",
+                "--allow-http-registry",
+                "-y",
+                &image,
+            ])
+            .current_dir(dir.path())
+            .env("HOME", dir.path())
+            .env("SIGSTORE_ROOT_FILE", mock.join("fulcio-root.pem"))
+            .env("SIGSTORE_CT_LOG_PUBLIC_KEY_FILE", mock.join("ctlog.pub"))
+            .env("SIGSTORE_REKOR_PUBLIC_KEY", mock.join("rekor.pub"))
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "cosign {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    let root = mock.join("trusted_root.json");
+    let root = root.to_str().unwrap();
+    let keyless =
+        ["--certificate-identity", "dev@example.com", "--certificate-oidc-issuer", "https://fake.oidcissuer.com"];
+
+    let out = Vigil::in_dir(dir.path())
+        .args(["verify", &image, "--plain-http", "--trusted-root", root, "--format", "json"])
+        .args(keyless)
+        .run();
+    out.assert_code(0);
+    let report = out.json();
+    assert_eq!(report["signatures"][0]["certificate"]["identity"], "dev@example.com");
+    assert_eq!(report["signatures"][0]["certificate"]["issuer"], "https://fake.oidcissuer.com");
+
+    let out = Vigil::in_dir(dir.path())
+        .args(["verify-attestation", &image, "--plain-http", "--trusted-root", root, "--type", "custom"])
+        .args(["--certificate-identity-regexp", "^dev@", "--certificate-oidc-issuer-regexp", "fake"])
+        .run();
+    out.assert_code(0);
+    assert!(out.stdout.contains("keyless"), "{}", out.stdout);
+
+    let out = Vigil::in_dir(dir.path())
+        .args(["verify", &image, "--plain-http", "--trusted-root", root])
+        .args([
+            "--certificate-identity",
+            "mallory@example.com",
+            "--certificate-oidc-issuer",
+            "https://fake.oidcissuer.com",
+        ])
+        .run();
+    out.assert_code(1);
+    assert!(out.stderr.contains("does not match `mallory@example.com`"), "{}", out.stderr);
+
+    // The embedded production root does not trust the mock's Fulcio.
+    let out = Vigil::in_dir(dir.path()).args(["verify", &image, "--plain-http"]).args(keyless).run();
+    out.assert_code(1);
+
+    // Usage errors: a key and keyless flags together, neither, an identity without an issuer.
+    let out = Vigil::in_dir(dir.path()).args(["verify", &image, "--key", "k.pub"]).args(keyless).run();
+    out.assert_code(2);
+    let out = Vigil::in_dir(dir.path()).args(["verify", &image]).run();
+    out.assert_code(2);
+    let out = Vigil::in_dir(dir.path()).args(["verify", &image, "--certificate-identity", "dev@example.com"]).run();
+    out.assert_code(2);
+    assert!(out.stderr.contains("--certificate-oidc-issuer"), "{}", out.stderr);
+}
