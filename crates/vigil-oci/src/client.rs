@@ -70,6 +70,8 @@ impl RegistryClient {
         let client = Client::new(ClientConfig {
             protocol: if options.plain_http { ClientProtocol::Http } else { ClientProtocol::Https },
             accept_invalid_certificates: options.insecure,
+            read_timeout: options.timeout,
+            connect_timeout: options.timeout,
             ..ClientConfig::default()
         });
         Ok(RegistryClient { runtime, client, options: options.clone() })

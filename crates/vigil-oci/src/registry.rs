@@ -33,6 +33,9 @@ pub struct RegistryOptions {
     pub auth_file: Option<PathBuf>,
     /// Called with a short message as each blob is pulled (`pulling 2/5 sha256:…`).
     pub progress: Option<Progress>,
+    /// Deadline for connecting and for each read (the admission webhook derives it from its
+    /// own timeout); `None` leaves the HTTP client's defaults.
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// A progress sink for pulls.

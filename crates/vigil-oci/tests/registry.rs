@@ -31,6 +31,7 @@ fn options(credentials: Option<Credentials>, auth_file: Option<&Path>) -> OpenOp
             credentials,
             auth_file: auth_file.map(Path::to_path_buf),
             progress: None,
+            timeout: None,
         },
         ..OpenOptions::default()
     }

@@ -129,6 +129,201 @@ pub enum Command {
         after_help = "Examples:\n  vigil verify-bundle --bundle a.txt.sigstore.json --certificate-identity dev@example.com --certificate-oidc-issuer https://accounts.google.com a.txt\n  vigil verify-bundle --bundle b.sigstore.json --certificate-identity-regexp '^https://github.com/org/' --certificate-oidc-issuer https://token.actions.githubusercontent.com sha256:...\n  vigil verify-bundle --bundle b.sigstore.json --key cosign.pub --trusted-root trusted_root.json a.txt"
     )]
     VerifyBundle(VerifyBundleArgs),
+    /// Admission policies: test them on manifests exactly as `vigil serve` decides.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+    /// Run the admission webhook: AdmissionReview v1 over HTTPS.
+    ///
+    /// `/validate` decides every Pod-bearing object with the policy files (exactly as `vigil
+    /// policy test`); `/mutate` pins verified tags to digests (JSON Patch) where a policy says
+    /// `mutateToDigest`. Image checks are cached (positive and negative TTLs) and shared between
+    /// concurrent requests; each review is answered within `--timeout`, and checks that cannot
+    /// be decided (registry down, deadline) follow `--failure-mode`. `/healthz`, `/readyz` (not
+    /// ready until policies are loaded, and during shutdown), `/metrics` (Prometheus). Policy
+    /// and certificate files are reloaded when they change; a broken policy file keeps the
+    /// previous policies and logs why. Logs are JSON lines on stderr. SIGTERM drains.
+    #[command(
+        after_help = "Examples:\n  vigil webhook certs --service vigil --namespace vigil-system --out certs/\n  vigil serve --policy policy.yaml --tls-cert certs/tls.crt --tls-key certs/tls.key"
+    )]
+    Serve(ServeArgs),
+    /// Deploy the webhook: certificates and Kubernetes manifests.
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Policy file (repeatable; every policy that applies must allow).
+    #[arg(long = "policy", value_name = "FILE", required = true)]
+    pub policies: Vec<PathBuf>,
+
+    /// PEM certificate chain served to the API server.
+    #[arg(long, value_name = "FILE")]
+    pub tls_cert: PathBuf,
+
+    /// PEM private key of the certificate.
+    #[arg(long, value_name = "FILE")]
+    pub tls_key: PathBuf,
+
+    /// Address to listen on (port 0 picks a free port, logged at start).
+    #[arg(long, value_name = "ADDR", default_value = "0.0.0.0:8443")]
+    pub listen: std::net::SocketAddr,
+
+    /// What checks that cannot be decided (registry unreachable, deadline) do.
+    #[arg(long, value_enum, default_value_t = FailureModeArg::Closed)]
+    pub failure_mode: FailureModeArg,
+
+    /// Seconds to answer one review (keep below the webhook's timeoutSeconds).
+    #[arg(long, value_name = "SECONDS", default_value_t = 9.0)]
+    pub timeout: f64,
+
+    /// Seconds a positive verification (digest, signature) is reused.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub cache_ttl: u64,
+
+    /// Seconds a negative verification (not signed) is reused.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub negative_cache_ttl: u64,
+
+    /// Most entries per verification cache.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub cache_size: usize,
+
+    /// Seconds between checks of the policy and certificate files for changes.
+    #[arg(long, value_name = "SECONDS", default_value_t = 2.0)]
+    pub reload_interval: f64,
+
+    /// Seconds in-flight requests get to finish after SIGTERM.
+    #[arg(long, value_name = "SECONDS", default_value_t = 20)]
+    pub shutdown_grace: u64,
+
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebhookCommand {
+    /// Write a private CA and the webhook's serving certificate (ca.crt, tls.crt, tls.key).
+    Certs(WebhookCertsArgs),
+    /// Print ready-to-apply manifests: Namespace, ServiceAccount, ConfigMap (policies), Secret
+    /// (TLS), Deployment, PodDisruptionBudget, Service, Mutating- and
+    /// ValidatingWebhookConfiguration.
+    #[command(
+        after_help = "Example:\n  vigil webhook certs --service vigil --namespace vigil-system --out certs/\n  vigil webhook manifests --service vigil --namespace vigil-system --certs certs/ --policy policy.yaml \\\n    --image ghcr.io/org/vigil:0.1.0@sha256:... | kubectl apply -f -"
+    )]
+    Manifests(WebhookManifestsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WebhookCertsArgs {
+    /// The webhook's Service name.
+    #[arg(long, default_value = "vigil")]
+    pub service: String,
+    /// The namespace it runs in.
+    #[arg(long, default_value = "vigil-system")]
+    pub namespace: String,
+    /// Directory to write ca.crt, tls.crt and tls.key to.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub out: PathBuf,
+    /// Days the certificates are valid.
+    #[arg(long, default_value_t = 365)]
+    pub days: u64,
+    /// Additional DNS name or IP address in the serving certificate (repeatable).
+    #[arg(long = "extra-name", value_name = "NAME")]
+    pub extra_names: Vec<String>,
+    /// Overwrite existing files.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WebhookManifestsArgs {
+    /// The webhook's Service name (also the name of the other objects).
+    #[arg(long, default_value = "vigil")]
+    pub service: String,
+    /// The namespace vigil runs in (exempt from the webhooks, with kube-system).
+    #[arg(long, default_value = "vigil-system")]
+    pub namespace: String,
+    /// vigil's container image (pin it by digest in production).
+    #[arg(long, default_value = concat!("ghcr.io/vigil-dev/vigil:", env!("CARGO_PKG_VERSION")))]
+    pub image: String,
+    /// Replicas.
+    #[arg(long, default_value_t = 3)]
+    pub replicas: u32,
+    /// Policy file to ship in the ConfigMap (repeatable).
+    #[arg(long = "policy", value_name = "FILE")]
+    pub policies: Vec<PathBuf>,
+    /// Directory from `vigil webhook certs` (ca.crt, tls.crt, tls.key) to ship as a Secret
+    /// and as the webhooks' caBundle.
+    #[arg(long, value_name = "DIR")]
+    pub certs: Option<PathBuf>,
+    /// caBundle PEM when the Secret comes from elsewhere (cert-manager).
+    #[arg(long, value_name = "FILE", conflicts_with = "certs")]
+    pub ca_bundle: Option<PathBuf>,
+    /// What the API server does when the webhook cannot be reached.
+    #[arg(long, value_parser = ["Fail", "Ignore"], default_value = "Fail")]
+    pub failure_policy: String,
+    /// vigil's own failure mode for undecidable checks.
+    #[arg(long, value_enum, default_value_t = FailureModeArg::Closed)]
+    pub failure_mode: FailureModeArg,
+    /// Webhook timeoutSeconds (1-30).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=30))]
+    pub timeout: u32,
+    /// Another namespace the webhooks never see (repeatable).
+    #[arg(long = "exempt-namespace", value_name = "NS")]
+    pub exempt_namespaces: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Decide every Pod-bearing object of the manifests as the webhook would, and print each
+    /// decision with its reasons.
+    ///
+    /// The same loader as `vigil lint` reads the manifests (files, directories, `-`); the same
+    /// evaluation as `vigil serve` decides (registries, Pod Security, digests, signatures,
+    /// attestations, vulnerability limits), talking to registries for image checks. The
+    /// namespace of an object is `--namespace`, else its `metadata.namespace`, else `default`.
+    ///
+    /// Exit status: 0 every object allowed, 1 any denied, 2 on errors (invalid policy file,
+    /// unreadable manifest).
+    #[command(
+        after_help = "Examples:\n  vigil policy test --policy policy.yaml deploy/\n  kubectl create deployment web --image=registry.example.com/team/web:1.0 --dry-run=client -o yaml | vigil policy test --policy policy.yaml -"
+    )]
+    Test(PolicyTestArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailureModeArg {
+    /// Undecidable checks (registry unreachable) deny.
+    Closed,
+    /// Undecidable checks allow, with a warning.
+    Open,
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyTestArgs {
+    /// Policy file (repeatable; every policy that applies must allow).
+    #[arg(long = "policy", value_name = "FILE", required = true)]
+    pub policies: Vec<PathBuf>,
+
+    /// Manifests to decide; `-` reads standard input.
+    #[arg(value_name = "RESOURCE", default_value = ".")]
+    pub resources: Vec<PathBuf>,
+
+    /// Namespace for objects without `metadata.namespace` [default: default].
+    #[arg(long, value_name = "NS")]
+    pub namespace: Option<String>,
+
+    /// What an undecidable check (registry unreachable) does.
+    #[arg(long, value_enum, default_value_t = FailureModeArg::Closed)]
+    pub failure_mode: FailureModeArg,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = VerifyFormat::Table)]
+    pub format: VerifyFormat,
+
+    #[command(flatten)]
+    pub registry: RegistryArgs,
 }
 
 /// Who must have signed, for keyless (Fulcio certificate) verification.

@@ -5,9 +5,11 @@ mod bundle;
 mod db;
 mod key;
 mod lint;
+mod policy;
 mod rules;
 mod sbom;
 mod scan;
+mod serve;
 mod sign;
 
 use std::process::ExitCode;
@@ -29,5 +31,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Attest(args) => attest::attest(args),
         Command::VerifyAttestation(args) => attest::verify(args),
         Command::VerifyBundle(args) => bundle::verify(args),
+        Command::Policy(crate::cli::PolicyCommand::Test(args)) => policy::test(args),
+        Command::Serve(args) => serve::serve(args),
+        Command::Webhook(crate::cli::WebhookCommand::Certs(args)) => serve::certs(args),
+        Command::Webhook(crate::cli::WebhookCommand::Manifests(args)) => serve::manifests(args),
     }
 }

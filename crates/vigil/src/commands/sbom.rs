@@ -86,6 +86,7 @@ pub fn registry_options(args: &RegistryArgs) -> Result<RegistryOptions> {
         credentials,
         auth_file: args.auth_file.clone(),
         progress: None,
+        timeout: None,
     })
 }
 

@@ -1,0 +1,17 @@
+//! vigil's admission webhook. [`serve`] answers `admission.k8s.io/v1` `AdmissionReview`s over
+//! HTTPS: `/validate` decides every Pod-bearing object with the policies of `vigil-policy`
+//! (the same evaluation as `vigil policy test`), `/mutate` pins verified tags to digests with
+//! a JSON Patch. Image checks go through one shared, cached, single-flight verifier under a
+//! deadline; undecidable checks follow the failure mode. `/healthz`, `/readyz`, `/metrics`
+//! (Prometheus), JSON logs, policy and certificate hot reload, graceful shutdown.
+//! [`certs`] and [`manifests`] produce what a cluster needs to run it.
+#![warn(missing_docs)]
+
+pub mod certs;
+mod log;
+pub mod manifests;
+mod metrics;
+pub mod review;
+mod server;
+
+pub use server::{ServeError, ServeOptions, run, serve};

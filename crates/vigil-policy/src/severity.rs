@@ -1,0 +1,131 @@
+//! Vulnerability severities and the scan predicates they are read from.
+
+use serde_json::Value;
+
+/// A vulnerability severity, ordered from least to most severe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Unknown or unrated.
+    Unknown,
+    /// Low (also `negligible`).
+    Low,
+    /// Medium (also `moderate`).
+    Medium,
+    /// High (also `important`).
+    High,
+    /// Critical.
+    Critical,
+}
+
+impl Severity {
+    /// The lowercase name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unknown => "unknown",
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+            Self::Critical => "critical",
+        }
+    }
+
+    /// A severity word from a scanner (vigil, Trivy, Grype): case-insensitive, with the usual
+    /// synonyms; anything else is `Unknown`.
+    #[must_use]
+    pub fn from_scanner(word: &str) -> Self {
+        match word.trim().to_ascii_lowercase().as_str() {
+            "critical" => Self::Critical,
+            "high" | "important" => Self::High,
+            "medium" | "moderate" => Self::Medium,
+            "low" | "negligible" | "unimportant" => Self::Low,
+            _ => Self::Unknown,
+        }
+    }
+}
+
+impl std::str::FromStr for Severity {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "unknown" | "none" => Ok(Self::Unknown),
+            "low" => Ok(Self::Low),
+            "medium" => Ok(Self::Medium),
+            "high" => Ok(Self::High),
+            "critical" => Ok(Self::Critical),
+            _ => Err(format!("severity `{s}` is not one of `none`, `low`, `medium`, `high`, `critical`")),
+        }
+    }
+}
+
+/// One reported vulnerability: ID, package, severity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reported {
+    /// Advisory ID.
+    pub id: String,
+    /// Affected package, when named.
+    pub package: String,
+    /// Its severity.
+    pub severity: Severity,
+}
+
+/// The vulnerabilities a cosign vuln predicate reports: vigil's scan (`scanner.result.findings`,
+/// VEX-suppressed findings skipped) or Trivy's (`scanner.result.Results[].Vulnerabilities`).
+#[must_use]
+pub fn reported(predicate: &Value) -> Vec<Reported> {
+    let result = &predicate["scanner"]["result"];
+    let mut out = Vec::new();
+    if let Some(findings) = result["findings"].as_array() {
+        for f in findings {
+            let status = f["status"].as_str().unwrap_or("affected");
+            if matches!(status, "not_affected" | "fixed" | "false_positive") {
+                continue;
+            }
+            out.push(Reported {
+                id: f["id"].as_str().unwrap_or_default().to_string(),
+                package: f["package"]["name"].as_str().unwrap_or_default().to_string(),
+                severity: Severity::from_scanner(f["severity"].as_str().unwrap_or_default()),
+            });
+        }
+    }
+    if let Some(results) = result["Results"].as_array() {
+        for v in results.iter().filter_map(|r| r["Vulnerabilities"].as_array()).flatten() {
+            out.push(Reported {
+                id: v["VulnerabilityID"].as_str().unwrap_or_default().to_string(),
+                package: v["PkgName"].as_str().unwrap_or_default().to_string(),
+                severity: Severity::from_scanner(v["Severity"].as_str().unwrap_or_default()),
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_vigil_and_trivy_predicates() {
+        let vigil = serde_json::json!({"scanner": {"result": {"findings": [
+            {"id": "CVE-1", "package": {"name": "openssl"}, "severity": "critical"},
+            {"id": "CVE-2", "package": {"name": "zlib"}, "severity": "low", "status": "not_affected"},
+        ]}}});
+        assert_eq!(
+            reported(&vigil),
+            vec![Reported { id: "CVE-1".into(), package: "openssl".into(), severity: Severity::Critical }]
+        );
+        let trivy = serde_json::json!({"scanner": {"result": {"Results": [{"Vulnerabilities": [
+            {"VulnerabilityID": "CVE-3", "PkgName": "curl", "Severity": "HIGH"}]}]}}});
+        assert_eq!(reported(&trivy)[0].severity, Severity::High);
+        assert!(reported(&serde_json::json!({})).is_empty());
+    }
+
+    #[test]
+    fn ordering_and_parsing() {
+        assert!(Severity::Critical > Severity::High && Severity::Low > Severity::Unknown);
+        assert_eq!("HIGH".parse::<Severity>(), Ok(Severity::High));
+        assert!("severe".parse::<Severity>().is_err());
+    }
+}

@@ -1,0 +1,254 @@
+//! Registry-backed checks with a verified-digest cache and single-flight: resolving a tag to its
+//! digest, verifying signatures and attestations. Results are cached (positive and negative,
+//! each with its own TTL, bounded); registry and internal errors are not cached. Concurrent
+//! checks of the same key share one registry round trip.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::time::Duration;
+
+use serde_json::Value;
+use vigil_core::reference::ImageReference;
+use vigil_oci::{RegistryClient, RegistryOptions};
+use vigil_sign::cache::VerifiedCache;
+use vigil_sign::{attest, cosign};
+
+use crate::policy::AuthoritySpec;
+
+/// The answer of one registry-backed check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome<T> {
+    /// It holds (with what was found).
+    Verified(T),
+    /// It does not hold: a policy violation, with the reason.
+    Rejected(String),
+    /// It could not be decided (registry unreachable, timeout, internal error).
+    Error(String),
+}
+
+/// Cache sizes and lifetimes.
+#[derive(Debug, Clone)]
+pub struct CacheOptions {
+    /// Most entries per cache.
+    pub capacity: usize,
+    /// How long a positive result (a digest, a verified signature) is reused.
+    pub ttl: Duration,
+    /// How long a negative result (no valid signature) is reused.
+    pub negative_ttl: Duration,
+}
+
+impl Default for CacheOptions {
+    fn default() -> Self {
+        Self { capacity: 10_000, ttl: Duration::from_secs(300), negative_ttl: Duration::from_secs(30) }
+    }
+}
+
+/// Cache and registry counters, for metrics.
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// Lookups answered from the cache.
+    pub hits: AtomicU64,
+    /// Lookups that went to the registry.
+    pub misses: AtomicU64,
+    /// Lookups that waited for a concurrent identical one.
+    pub shared: AtomicU64,
+    /// Registry or internal errors.
+    pub errors: AtomicU64,
+}
+
+type Key = (u8, String, String);
+type Stored = Outcome<Arc<Value>>;
+
+/// Registry-backed verification shared by every evaluation (thread-safe).
+pub struct Verifier {
+    options: RegistryOptions,
+    clients: Mutex<Vec<RegistryClient>>,
+    positive: VerifiedCache<Key, Stored>,
+    negative: VerifiedCache<Key, Stored>,
+    flights: Mutex<HashMap<Key, Arc<Flight>>>,
+    /// Counters.
+    pub stats: Stats,
+}
+
+impl std::fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verifier").field("options", &self.options).finish_non_exhaustive()
+    }
+}
+
+#[derive(Default)]
+struct Flight {
+    result: Mutex<Option<Stored>>,
+    done: Condvar,
+}
+
+const RESOLVE: u8 = 0;
+const SIGNATURE: u8 = 1;
+const ATTESTATION: u8 = 2;
+
+impl Verifier {
+    /// A verifier talking to registries with `options`.
+    #[must_use]
+    pub fn new(options: RegistryOptions, cache: &CacheOptions) -> Self {
+        Self {
+            options,
+            clients: Mutex::new(Vec::new()),
+            positive: VerifiedCache::new(cache.capacity, cache.ttl),
+            negative: VerifiedCache::new(cache.capacity, cache.negative_ttl),
+            flights: Mutex::new(HashMap::new()),
+            stats: Stats::default(),
+        }
+    }
+
+    /// The digest `image` resolves to (a digest reference is its own answer, no round trip).
+    pub fn resolve(&self, image: &ImageReference) -> Outcome<String> {
+        if let Some(digest) = image.digest() {
+            return Outcome::Verified(digest.to_string());
+        }
+        let key = (RESOLVE, image.to_string(), String::new());
+        let outcome = self.cached(key, || {
+            self.with_client(|client| match client.manifest(image) {
+                Ok(Some(found)) => Stored::Verified(Arc::new(Value::String(found.digest))),
+                Ok(None) => Stored::Rejected(format!("image `{image}` not found in its registry")),
+                Err(e) => Stored::Error(format!("resolving `{image}`: {e}")),
+            })
+        });
+        map(outcome, |v| v.as_str().unwrap_or_default().to_string())
+    }
+
+    /// Whether `authority` signed `pinned` (a digest reference); the verified value names how.
+    pub fn signature(&self, pinned: &ImageReference, authority: &AuthoritySpec) -> Outcome<String> {
+        let key = (SIGNATURE, pinned.to_string(), authority_key(authority));
+        let outcome = self.cached(key, || {
+            self.with_client(|client| match cosign::verify(client, pinned, authority.authority()) {
+                Ok(verification) => {
+                    let by = verification.signatures.first().and_then(|s| s.certificate.as_ref()).map_or_else(
+                        || authority.name().to_string(),
+                        |c| format!("keyless {} ({})", c.identity, c.issuer),
+                    );
+                    Stored::Verified(Arc::new(Value::String(by)))
+                }
+                Err(e @ (cosign::Error::NoSignatures { .. } | cosign::Error::NoneVerified { .. })) => {
+                    Stored::Rejected(e.to_string())
+                }
+                Err(e) => Stored::Error(format!("verifying signatures of `{pinned}`: {e}")),
+            })
+        });
+        map(outcome, |v| v.as_str().unwrap_or_default().to_string())
+    }
+
+    /// The verified in-toto statements of `predicate_type` on `pinned` signed by `authority`
+    /// (in storage order, newest last).
+    pub fn attestations(
+        &self,
+        pinned: &ImageReference,
+        authority: &AuthoritySpec,
+        predicate_type: &str,
+    ) -> Outcome<Arc<Value>> {
+        let key = (ATTESTATION, pinned.to_string(), format!("{}|{predicate_type}", authority_key(authority)));
+        self.cached(key, || {
+            self.with_client(|client| {
+                match attest::verify(client, pinned, authority.authority(), Some(predicate_type)) {
+                    Ok(v) if v.attestations.is_empty() => {
+                        let reasons: Vec<String> = v.failures.iter().map(ToString::to_string).collect();
+                        Stored::Rejected(if reasons.is_empty() { "no attestation".into() } else { reasons.join("; ") })
+                    }
+                    Ok(v) => Stored::Verified(Arc::new(Value::Array(
+                        v.attestations.into_iter().map(|a| a.statement).collect(),
+                    ))),
+                    Err(e @ cosign::Error::NoSignatures { .. }) => {
+                        Stored::Rejected(e.to_string().replace("no signatures", "no attestations"))
+                    }
+                    Err(e) => Stored::Error(format!("verifying attestations of `{pinned}`: {e}")),
+                }
+            })
+        })
+    }
+
+    /// Runs `compute` once per key at a time, answering from the cache when possible.
+    fn cached(&self, key: Key, compute: impl FnOnce() -> Stored) -> Stored {
+        if let Some(hit) = self.positive.get(&key).or_else(|| self.negative.get(&key)) {
+            self.stats.hits.fetch_add(1, Ordering::Relaxed);
+            return hit;
+        }
+        let (flight, leader) = {
+            let mut flights = self.flights.lock().unwrap_or_else(PoisonError::into_inner);
+            match flights.get(&key) {
+                Some(flight) => (Arc::clone(flight), false),
+                None => {
+                    let flight = Arc::new(Flight::default());
+                    flights.insert(key.clone(), Arc::clone(&flight));
+                    (flight, true)
+                }
+            }
+        };
+        if !leader {
+            self.stats.shared.fetch_add(1, Ordering::Relaxed);
+            let mut result = flight.result.lock().unwrap_or_else(PoisonError::into_inner);
+            while result.is_none() {
+                result = flight.done.wait(result).unwrap_or_else(PoisonError::into_inner);
+            }
+            return result.clone().unwrap_or_else(|| Stored::Error("internal: empty flight".into()));
+        }
+        self.stats.misses.fetch_add(1, Ordering::Relaxed);
+        let outcome = compute();
+        match &outcome {
+            Stored::Verified(_) => self.positive.insert(key.clone(), outcome.clone()),
+            Stored::Rejected(_) => self.negative.insert(key.clone(), outcome.clone()),
+            Stored::Error(_) => {
+                self.stats.errors.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        *flight.result.lock().unwrap_or_else(PoisonError::into_inner) = Some(outcome.clone());
+        flight.done.notify_all();
+        self.flights.lock().unwrap_or_else(PoisonError::into_inner).remove(&key);
+        outcome
+    }
+
+    /// Borrows a registry client from the pool (one per concurrent caller, reused).
+    fn with_client(&self, f: impl FnOnce(&RegistryClient) -> Stored) -> Stored {
+        let pooled = self.clients.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        let client = match pooled {
+            Some(client) => client,
+            None => match RegistryClient::new(&self.options) {
+                Ok(client) => client,
+                Err(e) => return Stored::Error(format!("registry client: {e}")),
+            },
+        };
+        let outcome = f(&client);
+        self.clients.lock().unwrap_or_else(PoisonError::into_inner).push(client);
+        outcome
+    }
+
+    /// How many entries the caches hold.
+    #[must_use]
+    pub fn cached_entries(&self) -> usize {
+        self.positive.len() + self.negative.len()
+    }
+}
+
+/// A content identity for an authority in cache keys: the key itself, or the identity matchers
+/// and trusted root, so two policies naming different keys the same way never share entries
+/// and a reloaded policy with the same authority keeps its cache.
+fn authority_key(authority: &AuthoritySpec) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    match authority {
+        AuthoritySpec::Key { key, .. } => key.spki_der().hash(&mut hasher),
+        AuthoritySpec::Keyless { keyless, .. } => {
+            keyless.identity.subject.to_string().hash(&mut hasher);
+            keyless.identity.issuer.to_string().hash(&mut hasher);
+            keyless.root.source().hash(&mut hasher);
+        }
+    }
+    format!("{}#{:016x}", authority.name(), hasher.finish())
+}
+
+fn map<T>(outcome: Stored, f: impl FnOnce(&Value) -> T) -> Outcome<T> {
+    match outcome {
+        Outcome::Verified(v) => Outcome::Verified(f(&v)),
+        Outcome::Rejected(r) => Outcome::Rejected(r),
+        Outcome::Error(e) => Outcome::Error(e),
+    }
+}

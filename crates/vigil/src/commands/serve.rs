@@ -1,0 +1,138 @@
+//! `vigil serve`, `vigil webhook certs`, `vigil webhook manifests`.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use vigil_admission::ServeOptions;
+use vigil_policy::{CacheOptions, FailureMode};
+
+use super::sbom::registry_options;
+use crate::cli::{FailureModeArg, ServeArgs, WebhookCertsArgs, WebhookManifestsArgs};
+
+fn failure(mode: FailureModeArg) -> FailureMode {
+    match mode {
+        FailureModeArg::Closed => FailureMode::Closed,
+        FailureModeArg::Open => FailureMode::Open,
+    }
+}
+
+fn seconds(value: f64, what: &str) -> Result<Duration> {
+    if !(value.is_finite() && value > 0.0 && value <= 3600.0) {
+        bail!("{what} must be between 0 and 3600 seconds, got {value}");
+    }
+    Ok(Duration::from_secs_f64(value))
+}
+
+pub fn serve(args: ServeArgs) -> Result<ExitCode> {
+    let options = ServeOptions {
+        listen: args.listen,
+        tls_cert: args.tls_cert,
+        tls_key: args.tls_key,
+        policy_files: args.policies,
+        registry: registry_options(&args.registry)?,
+        cache: CacheOptions {
+            capacity: args.cache_size.max(1),
+            ttl: Duration::from_secs(args.cache_ttl),
+            negative_ttl: Duration::from_secs(args.negative_cache_ttl),
+        },
+        failure_mode: failure(args.failure_mode),
+        timeout: seconds(args.timeout, "--timeout")?,
+        reload_interval: seconds(args.reload_interval, "--reload-interval")?,
+        shutdown_grace: Duration::from_secs(args.shutdown_grace),
+    };
+    vigil_admission::serve(options)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn certs(args: WebhookCertsArgs) -> Result<ExitCode> {
+    let certs = vigil_admission::certs::generate(
+        &args.service,
+        &args.namespace,
+        &args.extra_names,
+        Duration::from_secs(args.days.saturating_mul(86_400)),
+    )?;
+    std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+    let files =
+        [("ca.crt", &certs.ca_pem, 0o644), ("tls.crt", &certs.cert_pem, 0o644), ("tls.key", &certs.key_pem, 0o600)];
+    for (name, _, _) in &files {
+        let path = args.out.join(name);
+        if path.exists() && !args.force {
+            bail!("{} exists; pass --force to overwrite", path.display());
+        }
+    }
+    for (name, pem, mode) in files {
+        let path = args.out.join(name);
+        write_private(&path, pem.as_bytes(), mode).with_context(|| format!("writing {}", path.display()))?;
+    }
+    eprintln!(
+        "wrote ca.crt, tls.crt, tls.key to {} (serving names: {})",
+        args.out.display(),
+        certs.dns_names.join(", ")
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_private(path: &std::path::Path, bytes: &[u8], mode: u32) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(mode);
+    }
+    let _ = mode;
+    options.open(path)?.write_all(bytes)
+}
+
+pub fn manifests(args: WebhookManifestsArgs) -> Result<ExitCode> {
+    let mut policies = Vec::new();
+    for path in &args.policies {
+        // Refuse an invalid policy now rather than in a crash-looping Pod.
+        vigil_policy::load_file(path)?;
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "policy.yaml".into());
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        policies.push((name, text));
+    }
+    let tls = match &args.certs {
+        Some(dir) => {
+            let read = |name: &str| {
+                std::fs::read_to_string(dir.join(name)).with_context(|| format!("reading {}", dir.join(name).display()))
+            };
+            Some((read("ca.crt")?, read("tls.crt")?, read("tls.key")?))
+        }
+        None => None,
+    };
+    let ca_bundle = match &args.ca_bundle {
+        Some(path) => Some(std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?),
+        None => None,
+    };
+    if tls.is_none() && ca_bundle.is_none() {
+        eprintln!(
+            "note: no --certs or --ca-bundle: the webhook configurations carry no caBundle (inject one, e.g. with cert-manager's cainjector)"
+        );
+    }
+    if !args.image.contains('@') {
+        eprintln!("note: image `{}` is not pinned by digest; pass --image NAME@sha256:… in production", args.image);
+    }
+    let options = vigil_admission::manifests::ManifestOptions {
+        service: args.service,
+        namespace: args.namespace,
+        image: args.image,
+        replicas: args.replicas,
+        policies,
+        tls,
+        ca_bundle,
+        failure_policy: args.failure_policy,
+        failure_mode: match args.failure_mode {
+            FailureModeArg::Closed => "closed".into(),
+            FailureModeArg::Open => "open".into(),
+        },
+        timeout_seconds: args.timeout,
+        exempt_namespaces: args.exempt_namespaces,
+    };
+    let objects = vigil_admission::manifests::objects(&options);
+    print!("{}", vigil_admission::manifests::render_yaml(&objects).map_err(anyhow::Error::msg)?);
+    Ok(ExitCode::SUCCESS)
+}
