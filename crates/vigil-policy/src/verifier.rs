@@ -252,3 +252,65 @@ fn map<T>(outcome: Stored, f: impl FnOnce(&Value) -> T) -> Outcome<T> {
         Outcome::Error(e) => Outcome::Error(e),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verifier() -> Verifier {
+        Verifier::new(RegistryOptions::default(), &CacheOptions::default())
+    }
+
+    #[test]
+    fn concurrent_identical_checks_share_one_computation() {
+        let verifier = Arc::new(verifier());
+        let computed = Arc::new(AtomicU64::new(0));
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let verifier = Arc::clone(&verifier);
+                let computed = Arc::clone(&computed);
+                std::thread::spawn(move || {
+                    verifier.cached((SIGNATURE, "img".into(), "k".into()), || {
+                        computed.fetch_add(1, Ordering::SeqCst);
+                        std::thread::sleep(Duration::from_millis(200));
+                        Stored::Verified(Arc::new(Value::String("by k".into())))
+                    })
+                })
+            })
+            .collect();
+        for t in threads {
+            assert_eq!(t.join().unwrap(), Stored::Verified(Arc::new(Value::String("by k".into()))));
+        }
+        assert_eq!(computed.load(Ordering::SeqCst), 1);
+        let stats = &verifier.stats;
+        assert_eq!(stats.misses.load(Ordering::SeqCst), 1);
+        assert_eq!(stats.shared.load(Ordering::SeqCst) + stats.hits.load(Ordering::SeqCst), 7);
+    }
+
+    #[test]
+    fn rejections_are_cached_and_errors_are_not() {
+        let verifier = verifier();
+        let calls = AtomicU64::new(0);
+        let reject = || {
+            calls.fetch_add(1, Ordering::SeqCst);
+            Stored::Rejected("unsigned".into())
+        };
+        verifier.cached((SIGNATURE, "a".into(), "k".into()), reject);
+        verifier.cached((SIGNATURE, "a".into(), "k".into()), reject);
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        let fail = || {
+            calls.fetch_add(1, Ordering::SeqCst);
+            Stored::Error("registry down".into())
+        };
+        verifier.cached((SIGNATURE, "b".into(), "k".into()), fail);
+        verifier.cached((SIGNATURE, "b".into(), "k".into()), fail);
+        assert_eq!(calls.load(Ordering::SeqCst), 3);
+        assert_eq!(verifier.stats.errors.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn digest_references_need_no_registry() {
+        let image = ImageReference::parse(&format!("r.example/app@sha256:{}", "a".repeat(64))).unwrap();
+        assert_eq!(verifier().resolve(&image), Outcome::Verified(format!("sha256:{}", "a".repeat(64))));
+    }
+}

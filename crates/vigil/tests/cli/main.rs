@@ -10,6 +10,7 @@ mod bundle;
 mod config;
 mod exit_codes;
 mod formats;
+mod gate;
 mod inputs;
 mod key;
 mod locations;

@@ -1,0 +1,490 @@
+//! The gate end to end: `vigil policy test` and a running `vigil serve` (real HTTPS, real
+//! AdmissionReview JSON sent with curl) decide the same objects against images in a real
+//! registry, signed and attested by vigil (cosign's format). Needs the registry harness.
+
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use vigil_core::reference::ImageReference;
+use vigil_oci::testing::{Registry, start};
+use vigil_oci::{RegistryClient, RegistryOptions};
+use vigil_sign::keys::{SigningKey, generate_key_pair, load_private_key};
+
+use crate::common::{Vigil, temp_dir};
+
+struct Gate {
+    registry: Option<Registry>,
+    addr: String,
+    client: RegistryClient,
+    key: SigningKey,
+    dir: tempfile::TempDir,
+}
+
+impl Gate {
+    fn start() -> Option<Self> {
+        let (registry, _) = start(false)?;
+        if Command::new("curl").arg("--version").output().is_err() {
+            eprintln!("\n*** SKIPPED gate end-to-end: `curl` is not installed (scripts/test installs it) ***\n");
+            return None;
+        }
+        let dir = temp_dir();
+        let pair = generate_key_pair(b"pw").unwrap();
+        std::fs::create_dir_all(dir.path().join("keys")).unwrap();
+        std::fs::write(dir.path().join("keys/team.pub"), &pair.public_pem).unwrap();
+        let other = generate_key_pair(b"pw").unwrap();
+        std::fs::write(dir.path().join("keys/other.pub"), &other.public_pem).unwrap();
+        let key = load_private_key(pair.private_pem.as_bytes(), b"pw").unwrap();
+        let client = RegistryClient::new(&RegistryOptions { plain_http: true, ..RegistryOptions::default() }).unwrap();
+        let addr = registry.addr.clone();
+        Some(Gate { registry: Some(registry), addr, client, key, dir })
+    }
+
+    /// Pushes a variant of the test image (a distinct digest) as `vigil/debian:TAG`.
+    fn image(&self, tag: &str) -> String {
+        let base = ImageReference::parse(&format!("{}/vigil/debian:1.0", self.addr)).unwrap();
+        let original = self.client.resolve(&base).unwrap();
+        let mut manifest: Value = serde_json::from_slice(&original.bytes).unwrap();
+        manifest["annotations"] = json!({"org.example.variant": tag});
+        let target = ImageReference::parse(&format!("{}/vigil/debian:{tag}", self.addr)).unwrap();
+        self.client.push_manifest(&target, &serde_json::to_vec(&manifest).unwrap(), &original.media_type).unwrap();
+        target.to_string()
+    }
+
+    fn sign(&self, image: &str) {
+        let image = ImageReference::parse(image).unwrap();
+        vigil_sign::cosign::sign(&self.client, &image, &self.key, &Default::default()).unwrap();
+    }
+
+    fn attest(&self, image: &str, kind: &str, predicate: Value) {
+        let image = ImageReference::parse(image).unwrap();
+        vigil_sign::attest::attest(&self.client, &image, &self.key, kind, &predicate).unwrap();
+    }
+
+    fn policy(&self, file: &str, body: &str) -> PathBuf {
+        let path = self.dir.path().join(file);
+        std::fs::write(&path, body.replace("REG", &self.addr)).unwrap();
+        path
+    }
+
+    fn write(&self, file: &str, value: &Value) -> PathBuf {
+        let path = self.dir.path().join(file);
+        std::fs::write(&path, serde_json::to_vec_pretty(value).unwrap()).unwrap();
+        path
+    }
+
+    fn policy_test(&self, policy: &str, object: &str, extra: &[&str]) -> crate::common::Outcome {
+        Vigil::in_dir(self.dir.path())
+            .args(["policy", "test", "--policy", policy, "--plain-http", "--format", "json"])
+            .args(extra)
+            .args([object])
+            .run()
+    }
+}
+
+const POLICY: &str = r#"apiVersion: vigil.dev/v1alpha1
+kind: Policy
+metadata: {name: production}
+spec:
+  mode: enforce
+  namespaces: {include: ["*"], exclude: [kube-system]}
+  registries: {allow: ["REG/**"]}
+  podSecurity: {level: baseline, version: latest}
+  images:
+    - match: ["REG/vigil/**"]
+      mutateToDigest: true
+      signatures:
+        - key: {path: keys/team.pub}
+"#;
+
+fn deployment(name: &str, image: &str) -> Value {
+    json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": "apps"},
+        "spec": {"selector": {"matchLabels": {"app": name}}, "template": {"metadata": {"labels": {"app": name}},
+        "spec": {"containers": [{"name": "app", "image": image}]}}}})
+}
+
+fn review(uid: &str, object: &Value, dry_run: bool) -> Value {
+    json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": {
+        "uid": uid, "kind": {"group": "apps", "version": "v1", "kind": "Deployment"},
+        "resource": {"group": "apps", "version": "v1", "resource": "deployments"},
+        "namespace": object["metadata"]["namespace"], "name": object["metadata"]["name"],
+        "operation": "CREATE", "userInfo": {"username": "test"}, "object": object, "dryRun": dry_run}})
+}
+
+/// A running `vigil serve`; killed when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+    log: Arc<Mutex<Vec<String>>>,
+    ca: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn start(gate: &Gate, policies: &[&Path], extra: &[&str]) -> Server {
+        let certs = gate.dir.path().join("certs");
+        if !certs.join("tls.crt").is_file() {
+            Vigil::in_dir(gate.dir.path())
+                .args(["webhook", "certs", "--out", "certs", "--extra-name", "127.0.0.1", "--extra-name", "localhost"])
+                .run()
+                .assert_code(0);
+        }
+        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("vigil"));
+        cmd.current_dir(gate.dir.path())
+            .args(["serve", "--listen", "127.0.0.1:0", "--tls-cert", "certs/tls.crt", "--tls-key", "certs/tls.key"])
+            .args(["--plain-http", "--reload-interval", "0.2", "--timeout", "5"])
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        for policy in policies {
+            cmd.arg("--policy").arg(policy);
+        }
+        let mut child = cmd.spawn().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&log);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let port = loop {
+            let found = log.lock().unwrap().iter().find_map(|line| {
+                let v: Value = serde_json::from_str(line).ok()?;
+                (v["msg"] == "listening").then(|| v["address"].as_str()?.rsplit(':').next()?.parse::<u16>().ok())?
+            });
+            if let Some(port) = found {
+                break port;
+            }
+            assert!(Instant::now() < deadline, "vigil serve did not start: {:?}", log.lock().unwrap());
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        Server { child, port, log, ca: certs.join("ca.crt") }
+    }
+
+    /// (HTTP status, body) of a request with curl over verified TLS.
+    fn call(&self, method: &str, path: &str, body: Option<&[u8]>) -> (u16, String) {
+        let mut cmd = Command::new("curl");
+        cmd.args(["-s", "--max-time", "20", "--cacert"]).arg(&self.ca).args(["-X", method, "-w", "\n%{http_code}"]);
+        if body.is_some() {
+            cmd.args(["-H", "Content-Type: application/json", "--data-binary", "@-"]);
+        }
+        cmd.arg(format!("https://localhost:{}{path}", self.port));
+        cmd.stdin(Stdio::piped()).stdout(Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        if let Some(body) = body {
+            use std::io::Write as _;
+            child.stdin.take().unwrap().write_all(body).unwrap();
+        } else {
+            drop(child.stdin.take());
+        }
+        let out = child.wait_with_output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let (body, code) = text.rsplit_once('\n').unwrap_or(("", &text));
+        (code.trim().parse().unwrap_or(0), body.to_string())
+    }
+
+    fn review(&self, path: &str, review: &Value) -> Value {
+        let (code, body) = self.call("POST", path, Some(&serde_json::to_vec(review).unwrap()));
+        assert_eq!(code, 200, "{body}");
+        let v: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["apiVersion"], "admission.k8s.io/v1");
+        assert_eq!(v["response"]["uid"], review["request"]["uid"]);
+        v["response"].clone()
+    }
+
+    fn log_contains(&self, needle: &str) -> bool {
+        self.log.lock().unwrap().iter().any(|l| l.contains(needle))
+    }
+}
+
+fn patch_of(response: &Value) -> Value {
+    use base64::Engine as _;
+    let patch = response["patch"].as_str().unwrap_or_default();
+    serde_json::from_slice(&base64::engine::general_purpose::STANDARD.decode(patch).unwrap_or_default())
+        .unwrap_or(Value::Null)
+}
+
+#[test]
+fn policy_test_and_serve_decide_alike() {
+    let Some(gate) = Gate::start() else { return };
+    let signed = gate.image("signed");
+    gate.sign(&signed);
+    let unsigned = gate.image("unsigned");
+    let policy = gate.policy("policy.yaml", POLICY);
+    let objects = [
+        ("signed", deployment("signed", &signed)),
+        ("unsigned", deployment("unsigned", &unsigned)),
+        ("elsewhere", deployment("elsewhere", "docker.io/library/nginx:1.27")),
+        ("privileged", {
+            let mut d = deployment("privileged", &signed);
+            d["spec"]["template"]["spec"]["containers"][0]["securityContext"] = json!({"privileged": true});
+            d
+        }),
+    ];
+
+    // vigil policy test, per object and all together.
+    let mut cli = std::collections::BTreeMap::new();
+    for (name, object) in &objects {
+        let file = gate.write(&format!("{name}.json"), object);
+        let out = gate.policy_test("policy.yaml", file.to_str().unwrap(), &[]);
+        let report = out.json();
+        let decision = report["decisions"][0].clone();
+        out.assert_code(if decision["allowed"] == true { 0 } else { 1 });
+        cli.insert(*name, decision);
+    }
+    assert_eq!(cli["signed"]["allowed"], true);
+    assert_eq!(cli["signed"]["patches"][0]["path"], "/spec/template/spec/containers/0/image");
+    let digest = gate.client.resolve(&ImageReference::parse(&signed).unwrap()).unwrap().digest;
+    assert_eq!(cli["signed"]["patches"][0]["value"], format!("{signed}@{digest}"));
+    assert_eq!(cli["unsigned"]["allowed"], false);
+    let reason = cli["unsigned"]["denials"][0]["message"].as_str().unwrap();
+    assert!(
+        reason.contains("is not signed by one of the listed authorities") && reason.contains("no signatures found"),
+        "{reason}"
+    );
+    assert_eq!(cli["elsewhere"]["denials"][0]["check"], "registries");
+    assert_eq!(cli["privileged"]["denials"][0]["check"], "podSecurity");
+    assert!(
+        cli["privileged"]["denials"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("violates PodSecurity \"baseline:latest\": privileged"),
+        "{}",
+        cli["privileged"]
+    );
+
+    // The webhook, over HTTPS: the same verdicts and reasons.
+    let server = Server::start(&gate, &[&policy], &[]);
+    for (name, object) in &objects {
+        let response = server.review("/validate", &review(name, object, false));
+        assert_eq!(response["allowed"], cli[name]["allowed"], "{name}: {response}");
+        if cli[name]["allowed"] == false {
+            let message = response["status"]["message"].as_str().unwrap();
+            for denial in cli[name]["denials"].as_array().unwrap() {
+                assert!(message.contains(denial["message"].as_str().unwrap()), "{name}: {message}");
+            }
+            assert_eq!(response["status"]["code"], 403);
+        }
+    }
+    let validated = server.review("/validate", &review("signed-2", &objects[0].1, false));
+    assert!(
+        validated["auditAnnotations"]["verified.app"].as_str().unwrap().contains("signed by key keys/team.pub"),
+        "{validated}"
+    );
+    let mutated = server.review("/mutate", &review("signed-3", &objects[0].1, false));
+    assert_eq!(mutated["patchType"], "JSONPatch");
+    assert_eq!(
+        patch_of(&mutated),
+        json!([{"op": "replace", "path": "/spec/template/spec/containers/0/image", "value": format!("{signed}@{digest}")}])
+    );
+    // Unsigned images are not pinned; the mutating webhook never denies.
+    let mutated = server.review("/mutate", &review("unsigned-2", &objects[1].1, false));
+    assert_eq!(mutated["allowed"], true);
+    assert!(mutated.get("patch").is_none(), "{mutated}");
+    // Dry-run requests are decided the same way.
+    let dry = server.review("/validate", &review("dry", &objects[1].1, true));
+    assert_eq!(dry["allowed"], false);
+
+    // Malformed input: HTTP 400 with a reason, and the server keeps serving.
+    let (code, body) = server.call("POST", "/validate", Some(b"this is not json"));
+    assert_eq!(code, 400);
+    assert!(body.contains("not an AdmissionReview"), "{body}");
+    let (code, body) =
+        server.call("POST", "/validate", Some(br#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"}"#));
+    assert_eq!(code, 400);
+    assert!(body.contains("no `request`"), "{body}");
+    let (code, _) = server.call("GET", "/validate", None);
+    assert_eq!(code, 405);
+    assert_eq!(server.call("GET", "/healthz", None).0, 200);
+    assert_eq!(server.call("GET", "/readyz", None).0, 200);
+
+    // Metrics count the requests, the decisions and the cache.
+    let (code, metrics) = server.call("GET", "/metrics", None);
+    assert_eq!(code, 200);
+    assert!(metrics.contains("vigil_admission_decisions_total{result=\"denied\"} 4"), "{metrics}");
+    assert!(metrics.contains("vigil_admission_bad_requests_total 2"), "{metrics}");
+    assert!(metrics.contains("vigil_admission_duration_seconds_count"), "{metrics}");
+    let hits: u64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("vigil_verification_cache_total{result=\"hit\"} "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(hits > 0, "{metrics}");
+    assert!(server.log_contains("\"msg\":\"decision\""));
+}
+
+#[test]
+fn attestations_vulnerability_limits_and_modes() {
+    let Some(gate) = Gate::start() else { return };
+    let clean = gate.image("clean");
+    gate.sign(&clean);
+    gate.attest(&clean, "cyclonedx", json!({"bomFormat": "CycloneDX", "specVersion": "1.6"}));
+    gate.attest(&clean, "vuln", json!({"scanner": {"result": {"findings": [{"id": "CVE-2024-1", "package": {"name": "zlib"}, "severity": "medium"}]}}}));
+    let vulnerable = gate.image("vulnerable");
+    gate.sign(&vulnerable);
+    gate.attest(&vulnerable, "cyclonedx", json!({"bomFormat": "CycloneDX"}));
+    gate.attest(&vulnerable, "vuln", json!({"scanner": {"result": {"findings": [{"id": "CVE-2024-9", "package": {"name": "openssl"}, "severity": "critical"}]}}}));
+    let no_sbom = gate.image("nosbom");
+    gate.sign(&no_sbom);
+    gate.policy(
+        "attest.yaml",
+        r#"apiVersion: vigil.dev/v1alpha1
+kind: Policy
+metadata: {name: attested}
+spec:
+  images:
+    - match: ["REG/vigil/**"]
+      signatures: [{key: {path: keys/team.pub}}]
+      attestations:
+        - type: https://cyclonedx.org/bom
+        - type: vuln
+          maxSeverity: high
+"#,
+    );
+    let decide = |image: &str, policy: &str| {
+        let file = gate.write("object.json", &deployment("x", image));
+        gate.policy_test(policy, file.to_str().unwrap(), &[]).json()["decisions"][0].clone()
+    };
+    assert_eq!(decide(&clean, "attest.yaml")["allowed"], true);
+    let vulnerable_decision = decide(&vulnerable, "attest.yaml");
+    assert_eq!(vulnerable_decision["allowed"], false);
+    assert_eq!(vulnerable_decision["denials"][0]["check"], "vulnerabilities");
+    assert!(vulnerable_decision["denials"][0]["message"].as_str().unwrap().contains("CVE-2024-9 (openssl, critical)"));
+    let missing = decide(&no_sbom, "attest.yaml");
+    assert_eq!(missing["denials"][0]["check"], "attestations");
+    assert!(
+        missing["denials"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no verified `https://cyclonedx.org/bom` attestation")
+    );
+
+    // A wrong key is a denial with the reason.
+    gate.policy("wrongkey.yaml", &POLICY.replace("production", "wrongkey").replace("team.pub", "other.pub"));
+    let wrong = decide(&clean, "wrongkey.yaml");
+    assert!(wrong["denials"][0]["message"].as_str().unwrap().contains("does not verify with the given key"), "{wrong}");
+
+    // warn and audit modes allow and report.
+    gate.policy("warn.yaml", &POLICY.replace("mode: enforce", "mode: warn").replace("production", "warned"));
+    gate.policy("audit.yaml", &POLICY.replace("mode: enforce", "mode: audit").replace("production", "audited"));
+    let unsigned = gate.image("unsigned");
+    let file = gate.write("unsigned.json", &deployment("unsigned", &unsigned));
+    let out = gate.policy_test("warn.yaml", file.to_str().unwrap(), &[]);
+    out.assert_code(0);
+    assert_eq!(out.json()["decisions"][0]["warnings"][0]["check"], "signatures");
+    let out = gate.policy_test("audit.yaml", file.to_str().unwrap(), &[]);
+    out.assert_code(0);
+    assert_eq!(out.json()["decisions"][0]["audits"][0]["check"], "signatures");
+
+    let warn = gate.dir.path().join("warn.yaml");
+    let audit = gate.dir.path().join("audit.yaml");
+    let server = Server::start(&gate, &[&warn, &audit], &[]);
+    let response = server.review("/validate", &review("w", &deployment("unsigned", &unsigned), false));
+    assert_eq!(response["allowed"], true);
+    assert!(response["warnings"][0].as_str().unwrap().contains("policy warned (signatures)"), "{response}");
+    assert!(response["auditAnnotations"]["policy.audited"].as_str().unwrap().contains("not signed"), "{response}");
+}
+
+#[test]
+fn registry_down_follows_the_failure_mode_and_the_cache_answers() {
+    let Some(mut gate) = Gate::start() else { return };
+    let signed = gate.image("signed");
+    gate.sign(&signed);
+    let other = gate.image("other");
+    gate.sign(&other);
+    let policy = gate.policy("policy.yaml", POLICY);
+    let closed = Server::start(&gate, &[&policy], &["--failure-mode", "closed"]);
+    let open = Server::start(&gate, &[&policy], &["--failure-mode", "open"]);
+    // Warm the caches with `signed` only.
+    assert_eq!(closed.review("/validate", &review("a", &deployment("s", &signed), false))["allowed"], true);
+    assert_eq!(open.review("/validate", &review("b", &deployment("s", &signed), false))["allowed"], true);
+
+    drop(gate.registry.take());
+
+    // A cached verification needs no registry.
+    assert_eq!(closed.review("/validate", &review("c", &deployment("s", &signed), false))["allowed"], true);
+    // An uncached one cannot be decided: closed denies, open allows with a warning.
+    let denied = closed.review("/validate", &review("d", &deployment("o", &other), false));
+    assert_eq!(denied["allowed"], false);
+    assert!(denied["status"]["message"].as_str().unwrap().contains("could not be verified"), "{denied}");
+    let allowed = open.review("/validate", &review("e", &deployment("o", &other), false));
+    assert_eq!(allowed["allowed"], true);
+    assert!(allowed["warnings"][0].as_str().unwrap().contains("failure mode open"), "{allowed}");
+    let (_, metrics) = closed.call("GET", "/metrics", None);
+    assert!(metrics.contains("vigil_admission_decisions_total{result=\"failed_closed\"} 1"), "{metrics}");
+}
+
+#[test]
+fn policies_reload_and_a_broken_file_keeps_the_old_ones() {
+    let Some(gate) = Gate::start() else { return };
+    let unsigned = gate.image("unsigned");
+    let policy = gate.policy("policy.yaml", POLICY);
+    let server = Server::start(&gate, &[&policy], &[]);
+    assert_eq!(server.review("/validate", &review("1", &deployment("u", &unsigned), false))["allowed"], false);
+
+    // A broken file: refused, logged, the old policy stays.
+    std::fs::write(
+        &policy,
+        "apiVersion: vigil.dev/v1alpha1\nkind: Policy\nmetadata: {name: production}\nspec:\n  mode: sometimes\n",
+    )
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !server.log_contains("policy reload refused") {
+        assert!(Instant::now() < deadline, "no reload error logged");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(server.log_contains("spec.mode is `sometimes`"));
+    assert_eq!(server.review("/validate", &review("2", &deployment("u", &unsigned), false))["allowed"], false);
+
+    // A valid change takes effect.
+    std::fs::write(&policy, POLICY.replace("REG", &gate.addr).replace("mode: enforce", "mode: warn")).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !server.log_contains("policies reloaded") {
+        assert!(Instant::now() < deadline, "no reload logged");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(server.review("/validate", &review("3", &deployment("u", &unsigned), false))["allowed"], true);
+}
+
+#[test]
+fn invalid_policies_are_refused_before_anything_runs() {
+    let dir = temp_dir();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write(
+        "bad-mode.yaml",
+        "apiVersion: vigil.dev/v1alpha1\nkind: Policy\nmetadata: {name: p}\nspec:\n  mode: sometimes\n",
+    );
+    write(
+        "bad-field.yaml",
+        "apiVersion: vigil.dev/v1alpha1\nkind: Policy\nmetadata: {name: p}\nspec:\n  registry: {allow: [x]}\n",
+    );
+    write(
+        "no-key.yaml",
+        "apiVersion: vigil.dev/v1alpha1\nkind: Policy\nmetadata: {name: p}\nspec:\n  images:\n    - match: [\"r/**\"]\n      signatures:\n        - key: {path: missing.pub}\n",
+    );
+    write(
+        "pod.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: nginx}]}\n",
+    );
+    for (file, expected) in [
+        ("bad-mode.yaml", "bad-mode.yaml:5:9: spec.mode is `sometimes`, expected `enforce`, `warn` or `audit`"),
+        ("bad-field.yaml", "bad-field.yaml:5:3: unknown field `registry`"),
+        ("no-key.yaml", "no-key.yaml:8:23: cannot read key missing.pub"),
+    ] {
+        let out = Vigil::in_dir(dir.path()).args(["policy", "test", "--policy", file, "pod.yaml"]).run();
+        out.assert_code(2);
+        assert!(out.stderr.contains(expected), "{file}: {}", out.stderr);
+    }
+}
