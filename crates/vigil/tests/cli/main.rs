@@ -20,3 +20,4 @@ mod sarif_schema;
 mod sbom;
 mod scan;
 mod sign;
+mod webhook;
