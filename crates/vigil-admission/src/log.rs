@@ -11,5 +11,9 @@ pub fn event(level: &str, msg: &str, fields: Value) {
     if let Value::Object(extra) = fields {
         line.extend(extra);
     }
-    eprintln!("{}", Value::Object(line));
+    // One write per line, so concurrent lines never interleave.
+    let mut text = Value::Object(line).to_string();
+    text.push('\n');
+    use std::io::Write as _;
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }

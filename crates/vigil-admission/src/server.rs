@@ -22,7 +22,7 @@ use tokio_rustls::TlsAcceptor;
 use vigil_k8s::{Limits, load};
 use vigil_oci::RegistryOptions;
 use vigil_policy::{
-    CacheOptions, Decision, EvalError, FailureMode, Mode, Policy, Subject, Verifier, evaluate, load_files,
+    CacheOnly, CacheOptions, Decision, EvalError, FailureMode, Mode, Policy, Subject, Verifier, evaluate, load_files,
 };
 
 use crate::log::event;
@@ -112,7 +112,7 @@ fn certified_key(cert: &std::path::Path, key: &std::path::Path) -> Result<Certif
 pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .max_blocking_threads(64)
+        .max_blocking_threads(32)
         .build()
         .map_err(|e| ServeError::Io(format!("cannot start the runtime: {e}")))?;
     runtime.block_on(run(options, shutdown_signal()))
@@ -382,27 +382,44 @@ async fn review_request(state: &Arc<State>, request: hyper::Request<Incoming>, v
     respond(StatusCode::OK, "application/json", review::envelope(&response).to_string())
 }
 
-/// Evaluates the review's object off the async threads, within the deadline.
+/// The object of a review as vigil's tree, and its namespace.
+fn subject_of(object: &serde_json::Value, namespace: Option<&str>) -> Option<(vigil_k8s::Object, String)> {
+    let bytes = serde_json::to_vec(object).ok()?;
+    let mut file = load("request.object", bytes, &Limits::default());
+    if file.objects.is_empty() {
+        return None;
+    }
+    let object = file.objects.swap_remove(0);
+    let namespace = namespace
+        .filter(|n| !n.is_empty())
+        .map(str::to_string)
+        .or_else(|| object.reference.namespace.clone())
+        .unwrap_or_else(|| "default".to_string());
+    Some((object, namespace))
+}
+
+/// Decides a review: from the verification cache alone when every check is cached (no thread
+/// hand-off, no registry), otherwise on a blocking thread with the registry, within the deadline.
 async fn decide(state: &Arc<State>, review: &review::Request) -> Decision {
     let policies = Arc::clone(&state.policies.read().unwrap_or_else(std::sync::PoisonError::into_inner));
-    let verifier = Arc::clone(&state.verifier);
     let object = review.object.clone().unwrap_or_default();
-    let namespace = review.namespace.clone().filter(|n| !n.is_empty());
-    let job = tokio::task::spawn_blocking(move || {
-        let bytes = serde_json::to_vec(&object).unwrap_or_default();
-        let file = load("request.object", bytes, &Limits::default());
-        let Some(object) = file.objects.first() else {
-            return Decision { allowed: true, ..Decision::default() };
-        };
-        let namespace =
-            namespace.or_else(|| object.reference.namespace.clone()).unwrap_or_else(|| "default".to_string());
-        evaluate(&policies, &Subject { object, namespace: &namespace }, &verifier)
-    });
-    let mut decision = match tokio::time::timeout(state.options.timeout, job).await {
-        Ok(Ok(decision)) => decision,
-        Ok(Err(e)) => undecided(format!("internal error: {e}")),
-        Err(_) => undecided(format!("no answer within {} ms", state.options.timeout.as_millis())),
+    let namespace = review.namespace.clone();
+    let Some((parsed, ns)) = subject_of(&object, namespace.as_deref()) else {
+        return Decision { allowed: true, ..Decision::default() };
     };
+    let cache_only = CacheOnly::new(&state.verifier);
+    let mut decision = evaluate(&policies, &Subject { object: &parsed, namespace: &ns }, &cache_only);
+    if cache_only.missed() {
+        let verifier = Arc::clone(&state.verifier);
+        let job = tokio::task::spawn_blocking(move || {
+            evaluate(&policies, &Subject { object: &parsed, namespace: &ns }, verifier.as_ref())
+        });
+        decision = match tokio::time::timeout(state.options.timeout, job).await {
+            Ok(Ok(decision)) => decision,
+            Ok(Err(e)) => undecided(format!("internal error: {e}")),
+            Err(_) => undecided(format!("no answer within {} ms", state.options.timeout.as_millis())),
+        };
+    }
     decision.settle(state.options.failure_mode);
     decision
 }

@@ -9,7 +9,7 @@ use vigil_k8s::{Object, PodTemplate};
 
 use crate::policy::{ImageRule, Mode, Policy};
 use crate::severity::reported;
-use crate::verifier::{Outcome, Verifier};
+use crate::verifier::{Checks, Outcome};
 
 /// One violated check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -130,7 +130,7 @@ pub struct Subject<'a> {
 /// Evaluates every policy that applies to the subject's namespace. Registry-backed checks go
 /// through `verifier` (cached). Call [`Decision::settle`] to apply the failure mode.
 #[must_use]
-pub fn evaluate(policies: &[Policy], subject: &Subject<'_>, verifier: &Verifier) -> Decision {
+pub fn evaluate(policies: &[Policy], subject: &Subject<'_>, verifier: &impl Checks) -> Decision {
     let mut decision = Decision { allowed: true, ..Decision::default() };
     let Some(pod) = PodTemplate::of(subject.object) else {
         return decision;
@@ -204,7 +204,7 @@ fn check_image(
     container: &str,
     text: &str,
     path: &str,
-    verifier: &Verifier,
+    verifier: &impl Checks,
     found: &mut Vec<Violation>,
     decision: &mut Decision,
 ) {
@@ -240,7 +240,7 @@ fn check_rule(
     text: &str,
     reference: &ImageReference,
     path: &str,
-    verifier: &Verifier,
+    verifier: &impl Checks,
     found: &mut Vec<Violation>,
     decision: &mut Decision,
 ) {

@@ -21,4 +21,4 @@ pub use policy::{
     load_files, parse,
 };
 pub use severity::{Reported, Severity, reported};
-pub use verifier::{CacheOptions, Outcome, Stats, Verifier};
+pub use verifier::{CacheOnly, CacheOptions, Checks, Outcome, Stats, Verifier};

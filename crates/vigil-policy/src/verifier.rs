@@ -106,7 +106,7 @@ impl Verifier {
         if let Some(digest) = image.digest() {
             return Outcome::Verified(digest.to_string());
         }
-        let key = (RESOLVE, image.to_string(), String::new());
+        let key = resolve_key(image);
         let outcome = self.cached(key, || {
             self.with_client(|client| match client.manifest(image) {
                 Ok(Some(found)) => Stored::Verified(Arc::new(Value::String(found.digest))),
@@ -119,7 +119,7 @@ impl Verifier {
 
     /// Whether `authority` signed `pinned` (a digest reference); the verified value names how.
     pub fn signature(&self, pinned: &ImageReference, authority: &AuthoritySpec) -> Outcome<String> {
-        let key = (SIGNATURE, pinned.to_string(), authority_key(authority));
+        let key = signature_key(pinned, authority);
         let outcome = self.cached(key, || {
             self.with_client(|client| match cosign::verify(client, pinned, authority.authority()) {
                 Ok(verification) => {
@@ -146,7 +146,7 @@ impl Verifier {
         authority: &AuthoritySpec,
         predicate_type: &str,
     ) -> Outcome<Arc<Value>> {
-        let key = (ATTESTATION, pinned.to_string(), format!("{}|{predicate_type}", authority_key(authority)));
+        let key = attestation_key(pinned, authority, predicate_type);
         self.cached(key, || {
             self.with_client(|client| {
                 match attest::verify(client, pinned, authority.authority(), Some(predicate_type)) {
@@ -166,10 +166,16 @@ impl Verifier {
         })
     }
 
+    /// The cached answer for `key`, if any (counted as a hit).
+    fn lookup(&self, key: &Key) -> Option<Stored> {
+        let hit = self.positive.get(key).or_else(|| self.negative.get(key))?;
+        self.stats.hits.fetch_add(1, Ordering::Relaxed);
+        Some(hit)
+    }
+
     /// Runs `compute` once per key at a time, answering from the cache when possible.
     fn cached(&self, key: Key, compute: impl FnOnce() -> Stored) -> Stored {
-        if let Some(hit) = self.positive.get(&key).or_else(|| self.negative.get(&key)) {
-            self.stats.hits.fetch_add(1, Ordering::Relaxed);
+        if let Some(hit) = self.lookup(&key) {
             return hit;
         }
         let (flight, leader) = {
@@ -225,6 +231,105 @@ impl Verifier {
     #[must_use]
     pub fn cached_entries(&self) -> usize {
         self.positive.len() + self.negative.len()
+    }
+}
+
+fn resolve_key(image: &ImageReference) -> Key {
+    (RESOLVE, image.to_string(), String::new())
+}
+
+fn signature_key(pinned: &ImageReference, authority: &AuthoritySpec) -> Key {
+    (SIGNATURE, pinned.to_string(), authority_key(authority))
+}
+
+fn attestation_key(pinned: &ImageReference, authority: &AuthoritySpec, predicate_type: &str) -> Key {
+    (ATTESTATION, pinned.to_string(), format!("{}|{predicate_type}", authority_key(authority)))
+}
+
+/// The checks an evaluation needs: answered by the registry ([`Verifier`]) or from the cache
+/// alone ([`CacheOnly`]).
+pub trait Checks {
+    /// See [`Verifier::resolve`].
+    fn resolve(&self, image: &ImageReference) -> Outcome<String>;
+    /// See [`Verifier::signature`].
+    fn signature(&self, pinned: &ImageReference, authority: &AuthoritySpec) -> Outcome<String>;
+    /// See [`Verifier::attestations`].
+    fn attestations(
+        &self,
+        pinned: &ImageReference,
+        authority: &AuthoritySpec,
+        predicate_type: &str,
+    ) -> Outcome<Arc<Value>>;
+}
+
+impl Checks for Verifier {
+    fn resolve(&self, image: &ImageReference) -> Outcome<String> {
+        Verifier::resolve(self, image)
+    }
+
+    fn signature(&self, pinned: &ImageReference, authority: &AuthoritySpec) -> Outcome<String> {
+        Verifier::signature(self, pinned, authority)
+    }
+
+    fn attestations(
+        &self,
+        pinned: &ImageReference,
+        authority: &AuthoritySpec,
+        predicate_type: &str,
+    ) -> Outcome<Arc<Value>> {
+        Verifier::attestations(self, pinned, authority, predicate_type)
+    }
+}
+
+/// The verifier's cache alone, never the registry: a miss is an error and is remembered, so a
+/// caller (the webhook) can decide fully-cached requests without leaving its async thread and
+/// fall back to a blocking evaluation with the registry otherwise.
+#[derive(Debug)]
+pub struct CacheOnly<'a> {
+    verifier: &'a Verifier,
+    missed: std::sync::atomic::AtomicBool,
+}
+
+impl<'a> CacheOnly<'a> {
+    /// A cache-only view of `verifier`.
+    #[must_use]
+    pub fn new(verifier: &'a Verifier) -> Self {
+        Self { verifier, missed: std::sync::atomic::AtomicBool::new(false) }
+    }
+
+    /// Whether some check was not in the cache (the decision is then incomplete).
+    #[must_use]
+    pub fn missed(&self) -> bool {
+        self.missed.load(Ordering::Relaxed)
+    }
+
+    fn get(&self, key: &Key) -> Stored {
+        self.verifier.lookup(key).unwrap_or_else(|| {
+            self.missed.store(true, Ordering::Relaxed);
+            Stored::Error("not in the cache".into())
+        })
+    }
+}
+
+impl Checks for CacheOnly<'_> {
+    fn resolve(&self, image: &ImageReference) -> Outcome<String> {
+        if let Some(digest) = image.digest() {
+            return Outcome::Verified(digest.to_string());
+        }
+        map(self.get(&resolve_key(image)), |v| v.as_str().unwrap_or_default().to_string())
+    }
+
+    fn signature(&self, pinned: &ImageReference, authority: &AuthoritySpec) -> Outcome<String> {
+        map(self.get(&signature_key(pinned, authority)), |v| v.as_str().unwrap_or_default().to_string())
+    }
+
+    fn attestations(
+        &self,
+        pinned: &ImageReference,
+        authority: &AuthoritySpec,
+        predicate_type: &str,
+    ) -> Outcome<Arc<Value>> {
+        self.get(&attestation_key(pinned, authority, predicate_type))
     }
 }
 

@@ -488,3 +488,63 @@ fn invalid_policies_are_refused_before_anything_runs() {
         assert!(out.stderr.contains(expected), "{file}: {}", out.stderr);
     }
 }
+
+#[test]
+fn sigterm_drains_and_exits_cleanly() {
+    let Some(gate) = Gate::start() else { return };
+    let policy = gate.policy("policy.yaml", POLICY);
+    let mut server = Server::start(&gate, &[&policy], &["--shutdown-grace", "5"]);
+    assert_eq!(server.call("GET", "/readyz", None).0, 200);
+    let status = Command::new("kill").args(["-TERM", &server.child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let exit = loop {
+        if let Some(exit) = server.child.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(Instant::now() < deadline, "vigil serve did not exit after SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(exit.success(), "{exit:?}");
+    assert!(server.log_contains("shutting down"));
+}
+
+/// Objects made by kubectl itself (`kubectl create … --dry-run=client -o json`), when kubectl is
+/// installed.
+#[test]
+fn kubectl_made_objects_are_decided() {
+    let Some(gate) = Gate::start() else { return };
+    let unsigned = gate.image("unsigned");
+    gate.policy("policy.yaml", POLICY);
+    let mut made = Vec::new();
+    for args in [
+        vec!["create", "deployment", "web", "--image", unsigned.as_str()],
+        vec!["create", "job", "batch", "--image", unsigned.as_str()],
+        vec!["create", "cronjob", "nightly", "--image", unsigned.as_str(), "--schedule", "0 0 * * *"],
+    ] {
+        let Ok(out) = Command::new("kubectl").args(&args).args(["--dry-run=client", "-o", "json"]).output() else {
+            eprintln!("\n*** SKIPPED kubectl objects: `kubectl` is not installed ***\n");
+            return;
+        };
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        made.push(String::from_utf8(out.stdout).unwrap());
+    }
+    std::fs::write(
+        gate.dir.path().join("made.json"),
+        format!("{{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[{}]}}", made.join(",")),
+    )
+    .unwrap();
+    let out = gate.policy_test("policy.yaml", "made.json", &[]);
+    out.assert_code(1);
+    let report = out.json();
+    let kinds: Vec<&str> =
+        report["decisions"].as_array().unwrap().iter().map(|d| d["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["Deployment", "Job", "CronJob"]);
+    assert!(
+        report["decisions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["allowed"] == false && d["denials"][0]["check"] == "signatures")
+    );
+}

@@ -42,7 +42,15 @@ fn manifests_validate_and_pass_restricted_lint() {
     ] {
         assert!(yaml.contains(kind), "{kind} missing:\n{yaml}");
     }
-    for needle in ["sideEffects: None", "failurePolicy: Ignore", "timeoutSeconds: 5", "- kube-system", "- gate-system", "replicas: 3", "readOnlyRootFilesystem: true"] {
+    for needle in [
+        "sideEffects: None",
+        "failurePolicy: Ignore",
+        "timeoutSeconds: 5",
+        "- kube-system",
+        "- gate-system",
+        "replicas: 3",
+        "readOnlyRootFilesystem: true",
+    ] {
         assert!(yaml.contains(needle), "{needle} missing:\n{yaml}");
     }
     // The caBundle is the generated CA.
@@ -55,9 +63,14 @@ fn manifests_validate_and_pass_restricted_lint() {
     lint.assert_code(0);
 
     // kubernetes-validate --strict.
-    match Command::new("kubernetes-validate").args(["-k", "1.32.0", "--strict", "manifests.yaml"]).current_dir(dir.path()).output() {
+    match Command::new("kubernetes-validate")
+        .args(["-k", "1.32.0", "--strict", "manifests.yaml"])
+        .current_dir(dir.path())
+        .output()
+    {
         Ok(output) => {
-            let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+            let text =
+                format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
             assert!(output.status.success(), "kubernetes-validate failed:\n{text}");
             assert_eq!(text.matches("passed for resource").count(), 9, "{text}");
         }
