@@ -265,4 +265,12 @@ mod tests {
         assert_eq!(key("verified", "App_Server"), "verified.app-server");
         assert!(key("policy", &"x".repeat(200)).len() <= 60);
     }
+
+    proptest::proptest! {
+        /// Hostile bodies never panic: they parse or are refused with a reason.
+        #[test]
+        fn arbitrary_bodies_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..1024)) {
+            let _ = parse(&bytes);
+        }
+    }
 }

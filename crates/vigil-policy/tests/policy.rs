@@ -170,3 +170,12 @@ fn an_unreachable_registry_is_undecided_and_the_failure_mode_decides() {
     open.settle(FailureMode::Open);
     assert!(open.allowed);
 }
+
+proptest::proptest! {
+    /// Hostile policy text never panics: it parses or is refused with a position.
+    #[test]
+    fn arbitrary_policy_text_never_panics(text in ".{0,400}") {
+        let _ = parse("p.yaml", &text, Path::new("."));
+        let _ = parse("p.yaml", &format!("{HEAD}{text}"), Path::new("."));
+    }
+}

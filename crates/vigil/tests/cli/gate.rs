@@ -548,3 +548,24 @@ fn kubectl_made_objects_are_decided() {
             .all(|d| d["allowed"] == false && d["denials"][0]["check"] == "signatures")
     );
 }
+
+/// The bundled example policy decides the bundled manifests offline (README's command).
+#[test]
+fn the_example_policy_decides_the_example_manifests() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = Vigil::in_dir(&root)
+        .args(["policy", "test", "--policy", "examples/policy/policy.yaml", "examples/k8s", "--format", "json"])
+        .run();
+    out.assert_code(1);
+    let report = out.json();
+    assert_eq!(report["summary"]["objects"], 3);
+    assert_eq!(report["summary"]["denied"], 2);
+    let allowed: Vec<&str> = report["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["allowed"] == true)
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(allowed, ["web-hardened"]);
+}
