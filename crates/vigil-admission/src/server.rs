@@ -334,7 +334,10 @@ async fn review_request(state: &Arc<State>, request: hyper::Request<Incoming>, v
         Err(e) => return bad_request(state, &e.to_string()),
     };
     let uid = review.uid.clone();
-    let judged = matches!(review.operation.as_str(), "CREATE" | "UPDATE") && review.object.is_some();
+    // Only writes of the object itself (and of ephemeral containers, which add images) are judged;
+    // status and other subresource updates of a running Pod must never be blocked by policy.
+    let subresource_ok = review.sub_resource.as_deref().is_none_or(|s| s.is_empty() || s == "ephemeralcontainers");
+    let judged = matches!(review.operation.as_str(), "CREATE" | "UPDATE") && review.object.is_some() && subresource_ok;
     let response = if judged {
         let decision = decide(state, &review).await;
         let outcome = if !decision.allowed {

@@ -319,8 +319,8 @@ pub struct PolicyTestArgs {
     pub failure_mode: FailureModeArg,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = VerifyFormat::Table)]
-    pub format: VerifyFormat,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 
     #[command(flatten)]
     pub registry: RegistryArgs,

@@ -8,7 +8,7 @@ use vigil_k8s::{Limits, PodTemplate, discover, load_each, read_input};
 use vigil_policy::{CacheOptions, Decision, FailureMode, Subject, Verifier, evaluate, load_files};
 
 use super::sbom::registry_options;
-use crate::cli::{FailureModeArg, PolicyTestArgs, VerifyFormat};
+use crate::cli::{FailureModeArg, Format, PolicyTestArgs};
 
 #[derive(Serialize)]
 struct Decided {
@@ -70,7 +70,12 @@ pub fn test(args: PolicyTestArgs) -> Result<ExitCode> {
     }
     let denied = decided.iter().filter(|d| !d.decision.allowed).count();
     match args.format {
-        VerifyFormat::Json => {
+        Format::Sarif => {
+            let report = as_report(&decided, &errors);
+            let sarif = vigil_core::sarif::to_sarif(&report, vigil_policy::rules::RULES, env!("CARGO_PKG_VERSION"));
+            println!("{}", serde_json::to_string_pretty(&sarif)?);
+        }
+        Format::Json => {
             let document = serde_json::json!({
                 "version": 1,
                 "policies": policies.iter().map(|p| serde_json::json!({"name": p.name, "mode": p.mode, "file": p.file})).collect::<Vec<_>>(),
@@ -80,7 +85,7 @@ pub fn test(args: PolicyTestArgs) -> Result<ExitCode> {
             });
             println!("{}", serde_json::to_string_pretty(&document)?);
         }
-        VerifyFormat::Table => print_table(&decided),
+        Format::Table => print_table(&decided),
     }
     for error in &errors {
         eprintln!("error: {error}");
@@ -97,6 +102,50 @@ pub fn test(args: PolicyTestArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(2));
     }
     Ok(if denied > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// Violations as findings (denials high or the rule's severity, warnings medium, audits low),
+/// located at the object, for SARIF.
+fn as_report(decided: &[Decided], errors: &[String]) -> vigil_core::LintReport {
+    use vigil_core::{Finding, InputError, Location, ObjectRef, Severity};
+    let mut report = vigil_core::LintReport::default();
+    for d in decided {
+        let object = ObjectRef {
+            api_version: String::new(),
+            kind: d.kind.clone(),
+            namespace: Some(d.namespace.clone()),
+            name: Some(d.name.clone()).filter(|n| !n.is_empty()),
+        };
+        let location = Location::new(d.source.clone(), d.line as usize, 1);
+        let lists = [
+            (&d.decision.denials, None),
+            (&d.decision.warnings, Some(Severity::Medium)),
+            (&d.decision.audits, Some(Severity::Low)),
+        ];
+        for (violations, severity) in lists {
+            for v in violations {
+                let rule = vigil_policy::rules::rule_id(v.check);
+                let default =
+                    vigil_policy::rules::RULES.iter().find(|r| r.id == rule).map_or(Severity::High, |r| r.severity);
+                let mut finding = Finding::new(rule, severity.unwrap_or(default), v.to_string(), location.clone());
+                finding.object = Some(object.clone());
+                report.findings.push(finding);
+            }
+        }
+        for e in &d.decision.errors {
+            let severity = if d.decision.allowed { Severity::Medium } else { Severity::High };
+            let message =
+                format!("policy {}: container \"{}\": could not be verified: {}", e.policy, e.container, e.message);
+            let mut finding = Finding::new("policy/undecided", severity, message, location.clone());
+            finding.object = Some(object.clone());
+            report.findings.push(finding);
+        }
+    }
+    report.errors =
+        errors.iter().map(|e| InputError::new(e.split_once(": ").map_or(e.as_str(), |(f, _)| f), e.clone())).collect();
+    report.summary.objects = decided.len();
+    report.finish();
+    report
 }
 
 fn print_table(decided: &[Decided]) {

@@ -569,3 +569,22 @@ fn the_example_policy_decides_the_example_manifests() {
         .collect();
     assert_eq!(allowed, ["web-hardened"]);
 }
+
+#[test]
+fn policy_test_speaks_sarif() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = Vigil::in_dir(&root)
+        .args(["policy", "test", "--policy", "examples/policy/policy.yaml", "examples/k8s", "--format", "sarif"])
+        .run();
+    out.assert_code(1);
+    let sarif = out.json();
+    assert_eq!(sarif["version"], "2.1.0");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let rules: std::collections::BTreeSet<&str> = results.iter().map(|r| r["ruleId"].as_str().unwrap()).collect();
+    assert_eq!(rules.into_iter().collect::<Vec<_>>(), ["policy/podSecurity", "policy/registries"]);
+    let location = &results[0]["locations"][0]["physicalLocation"];
+    assert!(location["artifactLocation"]["uri"].as_str().unwrap().ends_with(".yaml"), "{location}");
+    if let Some(schemas) = crate::sarif_schema::schemas() {
+        crate::sarif_schema::assert_valid(&schemas, "policy-test", &out.stdout);
+    }
+}
