@@ -588,3 +588,24 @@ fn policy_test_speaks_sarif() {
         crate::sarif_schema::assert_valid(&schemas, "policy-test", &out.stdout);
     }
 }
+
+/// A rotated serving certificate (new CA, as cert-manager would write) is picked up without a
+/// restart.
+#[test]
+fn rotated_certificates_are_reloaded() {
+    let Some(gate) = Gate::start() else { return };
+    let policy = gate.policy("policy.yaml", POLICY);
+    let server = Server::start(&gate, &[&policy], &[]);
+    assert_eq!(server.call("GET", "/healthz", None).0, 200);
+    Vigil::in_dir(gate.dir.path())
+        .args(["webhook", "certs", "--out", "certs", "--force", "--extra-name", "127.0.0.1", "--extra-name", "localhost"])
+        .run()
+        .assert_code(0);
+    // curl now trusts only the new CA: it succeeds once the server serves the new certificate.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while server.call("GET", "/healthz", None).0 != 200 {
+        assert!(Instant::now() < deadline, "the new certificate was not served: {:?}", server.log.lock().unwrap());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(server.log_contains("TLS certificate reloaded"));
+}
