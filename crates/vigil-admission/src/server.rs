@@ -19,7 +19,6 @@ use rustls::sign::CertifiedKey;
 use serde_json::json;
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
-use vigil_k8s::{Limits, load};
 use vigil_oci::RegistryOptions;
 use vigil_policy::{
     CacheOnly, CacheOptions, Decision, EvalError, FailureMode, Mode, Policy, Subject, Verifier, evaluate, load_files,
@@ -387,12 +386,11 @@ async fn review_request(state: &Arc<State>, request: hyper::Request<Incoming>, v
 
 /// The object of a review as vigil's tree, and its namespace.
 fn subject_of(object: &serde_json::Value, namespace: Option<&str>) -> Option<(vigil_k8s::Object, String)> {
-    let bytes = serde_json::to_vec(object).ok()?;
-    let mut file = load("request.object", bytes, &Limits::default());
-    if file.objects.is_empty() {
+    let mut objects = vigil_k8s::objects_of(vigil_k8s::from_json(object));
+    if objects.is_empty() {
         return None;
     }
-    let object = file.objects.swap_remove(0);
+    let object = objects.swap_remove(0);
     let namespace = namespace
         .filter(|n| !n.is_empty())
         .map(str::to_string)

@@ -21,6 +21,7 @@
 #![warn(missing_docs)]
 
 mod inputs;
+mod json;
 mod load;
 mod node;
 mod object;
@@ -29,6 +30,7 @@ mod workload;
 mod yaml;
 
 pub use inputs::{DiscoverError, Input, discover, is_manifest_path, read_input};
+pub use json::from_json;
 pub use load::{LoadError, LoadOutcome, LoadedFile, load, load_each};
 pub use node::{Node, ScalarStyle, Span, Value};
 pub use object::{Object, objects_of};

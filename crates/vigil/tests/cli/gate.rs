@@ -598,7 +598,17 @@ fn rotated_certificates_are_reloaded() {
     let server = Server::start(&gate, &[&policy], &[]);
     assert_eq!(server.call("GET", "/healthz", None).0, 200);
     Vigil::in_dir(gate.dir.path())
-        .args(["webhook", "certs", "--out", "certs", "--force", "--extra-name", "127.0.0.1", "--extra-name", "localhost"])
+        .args([
+            "webhook",
+            "certs",
+            "--out",
+            "certs",
+            "--force",
+            "--extra-name",
+            "127.0.0.1",
+            "--extra-name",
+            "localhost",
+        ])
         .run()
         .assert_code(0);
     // curl now trusts only the new CA: it succeeds once the server serves the new certificate.
