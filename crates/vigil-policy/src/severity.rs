@@ -90,6 +90,28 @@ pub fn reported(predicate: &Value) -> Vec<Reported> {
             });
         }
     }
+    // in-toto vulns predicate (v0.1/v0.2): `scanner.result: [{id, severity: [{method, score}]}]`,
+    // the score a word or a CVSS number.
+    if let Some(items) = result.as_array() {
+        for item in items {
+            let severity = match &item["severity"] {
+                Value::String(word) => Severity::from_scanner(word),
+                Value::Array(scores) => {
+                    scores.iter().map(|s| score_severity(&s["score"])).max().unwrap_or(Severity::Unknown)
+                }
+                other => score_severity(other),
+            };
+            out.push(Reported {
+                id: item["id"].as_str().unwrap_or_default().to_string(),
+                package: item["annotations"]
+                    .as_array()
+                    .and_then(|a| a.iter().find_map(|x| x["package"].as_str()))
+                    .unwrap_or_default()
+                    .to_string(),
+                severity,
+            });
+        }
+    }
     if let Some(results) = result["Results"].as_array() {
         for v in results.iter().filter_map(|r| r["Vulnerabilities"].as_array()).flatten() {
             out.push(Reported {
@@ -100,6 +122,23 @@ pub fn reported(predicate: &Value) -> Vec<Reported> {
         }
     }
     out
+}
+
+/// A severity word, or a CVSS base score mapped with the CVSS v3 ranges.
+fn score_severity(score: &Value) -> Severity {
+    let number = match score {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    };
+    match number {
+        Some(n) if n >= 9.0 => Severity::Critical,
+        Some(n) if n >= 7.0 => Severity::High,
+        Some(n) if n >= 4.0 => Severity::Medium,
+        Some(n) if n > 0.0 => Severity::Low,
+        Some(_) => Severity::Unknown,
+        None => Severity::from_scanner(score.as_str().unwrap_or_default()),
+    }
 }
 
 #[cfg(test)]
@@ -120,6 +159,12 @@ mod tests {
             {"VulnerabilityID": "CVE-3", "PkgName": "curl", "Severity": "HIGH"}]}]}}});
         assert_eq!(reported(&trivy)[0].severity, Severity::High);
         assert!(reported(&serde_json::json!({})).is_empty());
+        let in_toto = serde_json::json!({"scanner": {"result": [
+            {"id": "CVE-5", "severity": [{"method": "nvd", "score": "9.8"}]},
+            {"id": "CVE-6", "severity": [{"method": "osv", "score": "MEDIUM"}]},
+        ]}});
+        let found = reported(&in_toto);
+        assert_eq!((found[0].severity, found[1].severity), (Severity::Critical, Severity::Medium));
     }
 
     #[test]

@@ -148,20 +148,28 @@ impl Verifier {
     ) -> Outcome<Arc<Value>> {
         let key = attestation_key(pinned, authority, predicate_type);
         self.cached(key, || {
-            self.with_client(|client| {
-                match attest::verify(client, pinned, authority.authority(), Some(predicate_type)) {
-                    Ok(v) if v.attestations.is_empty() => {
-                        let reasons: Vec<String> = v.failures.iter().map(ToString::to_string).collect();
+            self.with_client(|client| match attest::verify(client, pinned, authority.authority(), None) {
+                Ok(v) => {
+                    let (matching, other): (Vec<_>, Vec<_>) = v
+                        .attestations
+                        .into_iter()
+                        .partition(|a| same_predicate_family(predicate_type, &a.predicate_type));
+                    if matching.is_empty() {
+                        let mut reasons: Vec<String> = v.failures.iter().map(ToString::to_string).collect();
+                        reasons.extend(
+                            other
+                                .iter()
+                                .map(|a| format!("a verified attestation has predicate type `{}`", a.predicate_type)),
+                        );
                         Stored::Rejected(if reasons.is_empty() { "no attestation".into() } else { reasons.join("; ") })
+                    } else {
+                        Stored::Verified(Arc::new(Value::Array(matching.into_iter().map(|a| a.statement).collect())))
                     }
-                    Ok(v) => Stored::Verified(Arc::new(Value::Array(
-                        v.attestations.into_iter().map(|a| a.statement).collect(),
-                    ))),
-                    Err(e @ cosign::Error::NoSignatures { .. }) => {
-                        Stored::Rejected(e.to_string().replace("no signatures", "no attestations"))
-                    }
-                    Err(e) => Stored::Error(format!("verifying attestations of `{pinned}`: {e}")),
                 }
+                Err(e @ cosign::Error::NoSignatures { .. }) => {
+                    Stored::Rejected(e.to_string().replace("no signatures", "no attestations"))
+                }
+                Err(e) => Stored::Error(format!("verifying attestations of `{pinned}`: {e}")),
             })
         })
     }
@@ -232,6 +240,22 @@ impl Verifier {
     pub fn cached_entries(&self) -> usize {
         self.positive.len() + self.negative.len()
     }
+}
+
+/// Vulnerability-report predicate types: cosign's vuln predicate and in-toto's vulns predicate
+/// (any version) answer the same question, so a policy asking for one accepts the other.
+const VULN_TYPES: &[&str] =
+    &["https://cosign.sigstore.dev/attestation/vuln/v1", "https://in-toto.io/attestation/vulns"];
+
+fn is_vuln_type(uri: &str) -> bool {
+    VULN_TYPES.iter().any(|t| uri == *t || uri.strip_prefix(t).is_some_and(|rest| rest.starts_with("/v")))
+}
+
+/// Whether an attestation of type `found` satisfies a policy asking for `wanted`: the same URI,
+/// or both vulnerability reports.
+#[must_use]
+pub fn same_predicate_family(wanted: &str, found: &str) -> bool {
+    wanted == found || (is_vuln_type(wanted) && is_vuln_type(found))
 }
 
 fn resolve_key(image: &ImageReference) -> Key {
@@ -411,6 +435,16 @@ mod tests {
         verifier.cached((SIGNATURE, "b".into(), "k".into()), fail);
         assert_eq!(calls.load(Ordering::SeqCst), 3);
         assert_eq!(verifier.stats.errors.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn vulnerability_predicates_are_one_family() {
+        let cosign = "https://cosign.sigstore.dev/attestation/vuln/v1";
+        assert!(same_predicate_family("https://in-toto.io/attestation/vulns", cosign));
+        assert!(same_predicate_family(cosign, "https://in-toto.io/attestation/vulns/v0.1"));
+        assert!(!same_predicate_family("https://in-toto.io/attestation/vulnsx", cosign));
+        assert!(!same_predicate_family("https://cyclonedx.org/bom", cosign));
+        assert!(same_predicate_family("https://cyclonedx.org/bom", "https://cyclonedx.org/bom"));
     }
 
     #[test]

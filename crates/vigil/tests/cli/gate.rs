@@ -349,7 +349,7 @@ spec:
       signatures: [{key: {path: keys/team.pub}}]
       attestations:
         - type: https://cyclonedx.org/bom
-        - type: vuln
+        - type: https://in-toto.io/attestation/vulns   # satisfied by cosign's vuln predicate too
           maxSeverity: high
 "#,
     );
