@@ -619,3 +619,64 @@ fn rotated_certificates_are_reloaded() {
     }
     assert!(server.log_contains("TLS certificate reloaded"));
 }
+
+/// Keyless authorities in a policy: real cosign signs and attests with the Sigstore mock.
+#[test]
+fn keyless_authorities_in_a_policy() {
+    let Some(gate) = Gate::start() else { return };
+    let (Some(cosign), Some(mock)) = (std::env::var_os("VIGIL_COSIGN"), std::env::var_os("VIGIL_SIGSTORE_MOCK")) else {
+        eprintln!(
+            "\n*** SKIPPED keyless policy test: VIGIL_COSIGN or VIGIL_SIGSTORE_MOCK is not set (scripts/test sets both) ***\n"
+        );
+        return;
+    };
+    let mock = PathBuf::from(mock);
+    let signed = gate.image("keyless");
+    let digest = gate.client.resolve(&ImageReference::parse(&signed).unwrap()).unwrap().digest;
+    let pinned = format!("{}@{digest}", signed.rsplit_once(':').unwrap().0);
+    let token = std::fs::read_to_string(mock.join("fake-oidc.jwt")).unwrap();
+    let provenance = r#"{"buildDefinition":{"buildType":"https://example.com/ci@v1","externalParameters":{}},"runDetails":{"builder":{"id":"https://example.com/ci"}}}"#;
+    std::fs::write(gate.dir.path().join("predicate.json"), provenance).unwrap();
+    for args in [&["sign"][..], &["attest", "--type", "slsaprovenance1", "--predicate", "predicate.json"][..]] {
+        let output = Command::new(&cosign)
+            .args(args)
+            .args(["--fulcio-url", "http://127.0.0.1:8555", "--rekor-url", "http://127.0.0.1:8555"])
+            .args([
+                "--identity-token",
+                token.trim(),
+                "--allow-insecure-registry",
+                "--allow-http-registry",
+                "-y",
+                &pinned,
+            ])
+            .current_dir(gate.dir.path())
+            .env("HOME", gate.dir.path())
+            .env("SIGSTORE_ROOT_FILE", mock.join("fulcio-root.pem"))
+            .env("SIGSTORE_CT_LOG_PUBLIC_KEY_FILE", mock.join("ctlog.pub"))
+            .env("SIGSTORE_REKOR_PUBLIC_KEY", mock.join("rekor.pub"))
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "cosign {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    std::fs::copy(mock.join("trusted_root.json"), gate.dir.path().join("mock_root.json")).unwrap();
+    let policy = |subject: &str| {
+        format!(
+            "apiVersion: vigil.dev/v1alpha1\nkind: Policy\nmetadata: {{name: keyless}}\nspec:\n  images:\n    - match: [\"{}/vigil/**\"]\n      signatures:\n        - keyless: {{issuer: \"https://fake.oidcissuer.com\", subjectRegExp: \"{subject}\", trustedRoot: mock_root.json}}\n      attestations:\n        - type: slsaprovenance1\n",
+            gate.addr
+        )
+    };
+    std::fs::write(gate.dir.path().join("keyless.yaml"), policy("^dev@example\\\\.com$")).unwrap();
+    std::fs::write(gate.dir.path().join("mallory.yaml"), policy("^mallory@")).unwrap();
+    let object = gate.write("keyless.json", &deployment("k", &signed));
+    let out = gate.policy_test("keyless.yaml", object.to_str().unwrap(), &[]);
+    out.assert_code(0);
+    let decision = out.json()["decisions"][0].clone();
+    assert!(
+        decision["verified"]["app"].as_str().unwrap().contains("keyless dev@example.com (https://fake.oidcissuer.com)"),
+        "{decision}"
+    );
+    let out = gate.policy_test("mallory.yaml", object.to_str().unwrap(), &[]);
+    out.assert_code(1);
+    let message = out.json()["decisions"][0]["denials"][0]["message"].as_str().unwrap().to_string();
+    assert!(message.contains("certificate identity `dev@example.com` does not match /^mallory@/"), "{message}");
+}
