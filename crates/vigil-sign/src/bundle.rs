@@ -24,6 +24,7 @@ pub const MAX_BUNDLE_BYTES: u64 = 64 * 1024 * 1024;
 /// Artifacts up to this size are read whole (some signing schemes, Ed25519 among them, need the
 /// whole message); larger ones are streamed.
 const MAX_IN_MEMORY_ARTIFACT: u64 = 256 * 1024 * 1024;
+pub(crate) const MAX_IN_MEMORY_ARTIFACT_PUB: u64 = MAX_IN_MEMORY_ARTIFACT;
 
 /// Why a bundle did not verify, or could not be checked.
 #[derive(Debug, thiserror::Error)]
@@ -263,6 +264,12 @@ pub fn verify_bundle_file(
 ) -> Result<BundleVerified, BundleError> {
     let bytes = read_bounded(bundle_path, MAX_BUNDLE_BYTES)?;
     let name = bundle_path.display().to_string();
+    // cosign's own blob bundle (`cosign sign-blob --bundle` without `--new-bundle-format`).
+    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes)
+        && crate::cosign_bundle::is_cosign_bundle(&value)
+    {
+        return crate::cosign_bundle::verify(&name, &value, subject, signer, root);
+    }
     let bundle = parse_bundle(&name, &bytes)?;
     verify_bundle(&name, &bundle, subject, signer, root)
 }

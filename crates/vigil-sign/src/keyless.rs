@@ -316,7 +316,7 @@ fn layer_bundle(content: &Content<'_>, annotations: &BTreeMap<String, String>) -
 
 /// cosign's `{"SignedEntryTimestamp": b64, "Payload": {"body": b64, "integratedTime": n,
 /// "logIndex": n, "logID": hex}}` as a protobuf-specs transparency-log entry.
-fn tlog_entry(annotation: &str) -> Result<Value, String> {
+pub(crate) fn tlog_entry(annotation: &str) -> Result<Value, String> {
     let bad = |what: &str| format!("`{BUNDLE_ANNOTATION}`: {what}");
     let value: Value = serde_json::from_str(annotation).map_err(|e| bad(&format!("not JSON: {e}")))?;
     let set = value["SignedEntryTimestamp"].as_str().ok_or_else(|| bad("no SignedEntryTimestamp"))?;
@@ -341,7 +341,7 @@ fn tlog_entry(annotation: &str) -> Result<Value, String> {
 }
 
 /// The DER certificates of a PEM text (only `CERTIFICATE` blocks).
-fn pem_certificates(text: &str, annotation: &str) -> Result<Vec<Vec<u8>>, String> {
+pub(crate) fn pem_certificates(text: &str, annotation: &str) -> Result<Vec<Vec<u8>>, String> {
     if text.len() > MAX_PEM {
         return Err(format!("`{annotation}` is larger than {MAX_PEM} bytes"));
     }

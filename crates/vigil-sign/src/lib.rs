@@ -10,6 +10,7 @@ pub mod attest;
 pub mod bundle;
 pub mod cache;
 pub mod cosign;
+pub mod cosign_bundle;
 pub mod dsse;
 mod fulcio;
 pub mod keyless;

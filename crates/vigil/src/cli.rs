@@ -121,6 +121,9 @@ pub enum Command {
     /// timestamp authority) and match the identity and issuer; `--key` verifies a managed-key
     /// bundle instead. The arguments are those of the sigstore-conformance CLI protocol.
     ///
+    /// cosign's own blob bundle (`cosign sign-blob --bundle` without `--new-bundle-format`) is
+    /// read too; a key-signed one without a Rekor entry is checked with the key alone.
+    ///
     /// FILE_OR_DIGEST is the artifact, or `sha256:<hex>` (when that is not a file). For DSSE
     /// bundles it is a subject of the in-toto statement.
     ///

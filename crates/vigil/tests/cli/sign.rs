@@ -245,3 +245,130 @@ fn keyless_verify_through_the_cli() {
     out.assert_code(2);
     assert!(out.stderr.contains("--certificate-oidc-issuer"), "{}", out.stderr);
 }
+
+/// `cosign sign-blob --bundle` (cosign's own bundle) and `--new-bundle-format` (Sigstore bundle
+/// v0.3), keyless against the Sigstore mock and with a key, verified by `vigil verify-bundle`.
+#[test]
+fn cosign_blob_bundles_verify() {
+    let (Some(cosign), Some(mock)) = (std::env::var_os("VIGIL_COSIGN"), std::env::var_os("VIGIL_SIGSTORE_MOCK")) else {
+        eprintln!(
+            "\n*** SKIPPED cosign blob bundles: VIGIL_COSIGN or VIGIL_SIGSTORE_MOCK is not set (scripts/test sets both) ***\n"
+        );
+        return;
+    };
+    let mock = std::path::PathBuf::from(mock);
+    let dir = temp_dir();
+    std::fs::write(dir.path().join("blob.txt"), "hello vigil\n").unwrap();
+    std::fs::write(dir.path().join("other.txt"), "something else\n").unwrap();
+    std::fs::copy(mock.join("trusted_root.json"), dir.path().join("root.json")).unwrap();
+    let token = std::fs::read_to_string(mock.join("fake-oidc.jwt")).unwrap();
+    let run = |args: &[&str]| {
+        let output = std::process::Command::new(&cosign)
+            .args(args)
+            .current_dir(dir.path())
+            .env("HOME", dir.path())
+            .env("COSIGN_PASSWORD", "pw")
+            .env("COSIGN_YES", "true")
+            .env("SIGSTORE_ROOT_FILE", mock.join("fulcio-root.pem"))
+            .env("SIGSTORE_CT_LOG_PUBLIC_KEY_FILE", mock.join("ctlog.pub"))
+            .env("SIGSTORE_REKOR_PUBLIC_KEY", mock.join("rekor.pub"))
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "cosign {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    };
+    let url = "http://127.0.0.1:8555";
+    run(&[
+        "sign-blob",
+        "--fulcio-url",
+        url,
+        "--rekor-url",
+        url,
+        "--identity-token",
+        token.trim(),
+        "--bundle",
+        "legacy.json",
+        "blob.txt",
+    ]);
+    run(&[
+        "sign-blob",
+        "--fulcio-url",
+        url,
+        "--rekor-url",
+        url,
+        "--identity-token",
+        token.trim(),
+        "--new-bundle-format",
+        "--bundle",
+        "v03.json",
+        "blob.txt",
+    ]);
+    run(&["generate-key-pair"]);
+    run(&["sign-blob", "--key", "cosign.key", "--rekor-url", url, "--bundle", "key.json", "blob.txt"]);
+    run(&["sign-blob", "--key", "cosign.key", "--tlog-upload=false", "--bundle", "key-notlog.json", "blob.txt"]);
+
+    let keyless =
+        ["--certificate-identity", "dev@example.com", "--certificate-oidc-issuer", "https://fake.oidcissuer.com"];
+    for bundle in ["legacy.json", "v03.json"] {
+        let out = Vigil::in_dir(dir.path())
+            .args(["verify-bundle", "--trusted-root", "root.json", "--bundle", bundle])
+            .args(keyless)
+            .args(["blob.txt"])
+            .run();
+        out.assert_code(0);
+        assert!(out.stdout.contains("signed by dev@example.com"), "{bundle}: {}", out.stdout);
+        // Another file, or another identity, does not verify.
+        let out = Vigil::in_dir(dir.path())
+            .args(["verify-bundle", "--trusted-root", "root.json", "--bundle", bundle])
+            .args(keyless)
+            .args(["other.txt"])
+            .run();
+        out.assert_code(1);
+        let out = Vigil::in_dir(dir.path())
+            .args(["verify-bundle", "--trusted-root", "root.json", "--bundle", bundle])
+            .args([
+                "--certificate-identity",
+                "mallory@example.com",
+                "--certificate-oidc-issuer",
+                "https://fake.oidcissuer.com",
+                "blob.txt",
+            ])
+            .run();
+        out.assert_code(1);
+        assert!(out.stderr.contains("does not match `mallory@example.com`"), "{bundle}: {}", out.stderr);
+    }
+    for bundle in ["key.json", "key-notlog.json"] {
+        let out = Vigil::in_dir(dir.path())
+            .args([
+                "verify-bundle",
+                "--trusted-root",
+                "root.json",
+                "--bundle",
+                bundle,
+                "--key",
+                "cosign.pub",
+                "blob.txt",
+            ])
+            .run();
+        out.assert_code(0);
+        let out = Vigil::in_dir(dir.path())
+            .args([
+                "verify-bundle",
+                "--trusted-root",
+                "root.json",
+                "--bundle",
+                bundle,
+                "--key",
+                "cosign.pub",
+                "other.txt",
+            ])
+            .run();
+        out.assert_code(1);
+    }
+    // A key bundle without a log entry cannot vouch for a keyless identity.
+    let out = Vigil::in_dir(dir.path())
+        .args(["verify-bundle", "--trusted-root", "root.json", "--bundle", "key-notlog.json"])
+        .args(keyless)
+        .args(["blob.txt"])
+        .run();
+    out.assert_code(1);
+}
