@@ -268,9 +268,16 @@ fn check_bundle(
         Authority::Key(_) => check(&envelope, authority, &BTreeMap::new(), digest, expected_type, index),
         Authority::Keyless(keyless) => {
             let invalid = |reason: String| AttestationFailure::Invalid { index, reason };
-            let bundle = parse_bundle("bundle", body).map_err(|e| invalid(e.to_string()))?;
-            let signer =
-                verify_certificate_bundle(keyless, &bundle, &Subject::Digest(digest.to_string())).map_err(invalid)?;
+            let json: serde_json::Value =
+                serde_json::from_slice(body).map_err(|e| invalid(format!("bundle is not JSON: {e}")))?;
+            let signer = match crate::keyless::verify_request_form_bundle(keyless, &json) {
+                Some(outcome) => outcome.map_err(invalid)?,
+                None => {
+                    let bundle = parse_bundle("bundle", body).map_err(|e| invalid(e.to_string()))?;
+                    verify_certificate_bundle(keyless, &bundle, &Subject::Digest(digest.to_string()))
+                        .map_err(invalid)?
+                }
+            };
             let parsed = Envelope::from_json(&envelope).map_err(|e| invalid(e.to_string()))?;
             let payload = parsed.payload_bytes().map_err(|e| invalid(e.to_string()))?;
             check_statement(&payload, Some(signer), digest, expected_type, index)

@@ -127,6 +127,38 @@ pub(crate) fn verify_certificate_bundle(
     })
 }
 
+/// A Sigstore bundle (JSON) whose DSSE Rekor entry is in request form, verified the same way as
+/// a cosign layer with such an entry; `None` when the bundle is not of that kind (the normal
+/// bundle verifier then applies).
+pub(crate) fn verify_request_form_bundle(
+    keyless: &Keyless,
+    bundle: &Value,
+) -> Option<Result<CertificateSigner, String>> {
+    let entry = bundle["verificationMaterial"]["tlogEntries"].as_array()?.first()?;
+    let body = entry["canonicalizedBody"].as_str()?;
+    let log_id = BASE64.decode(entry["logId"]["keyId"].as_str()?).ok()?;
+    let hex: String = log_id.iter().map(|b| format!("{b:02x}")).collect();
+    let number = |v: &Value| v.as_str().and_then(|s| s.parse::<i64>().ok()).or_else(|| v.as_i64());
+    let rekor = json!({
+        "SignedEntryTimestamp": entry["inclusionPromise"]["signedEntryTimestamp"].as_str()?,
+        "Payload": {"body": body, "integratedTime": number(&entry["integratedTime"])?, "logIndex": number(&entry["logIndex"])?, "logID": hex},
+    })
+    .to_string();
+    if !is_request_form_dsse(&rekor) {
+        return None;
+    }
+    let material = &bundle["verificationMaterial"];
+    let der = material["certificate"]["rawBytes"]
+        .as_str()
+        .or_else(|| material["x509CertificateChain"]["certificates"][0]["rawBytes"].as_str())?;
+    let der = BASE64.decode(der).ok()?;
+    let pem = format!("-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n", BASE64.encode(der));
+    let annotations =
+        BTreeMap::from([(CERTIFICATE_ANNOTATION.to_string(), pem), (BUNDLE_ANNOTATION.to_string(), rekor.clone())]);
+    let envelope = serde_json::to_vec(&bundle["dsseEnvelope"]).ok()?;
+    Some(verify_request_form_dsse(keyless, &envelope, &annotations, &rekor))
+}
+
 /// Whether the Rekor entry is a `dsse` v0.0.1 entry in request form (`spec.proposedContent`, as
 /// the Sigstore mock logs it) rather than the canonical form a real Rekor stores
 /// (`envelopeHash`, `payloadHash`, `signatures`), which `sigstore-verify` parses strictly.

@@ -77,6 +77,7 @@ impl Setup {
             .current_dir(self.home.path())
             .env("HOME", self.home.path())
             .env("SIGSTORE_NO_CACHE", "true")
+            .env("COSIGN_EXPERIMENTAL", "1")
             .env("SIGSTORE_ROOT_FILE", self.mock.join("fulcio-root.pem"))
             .env("SIGSTORE_CT_LOG_PUBLIC_KEY_FILE", self.mock.join("ctlog.pub"))
             .env("SIGSTORE_REKOR_PUBLIC_KEY", self.mock.join("rekor.pub"))
@@ -375,4 +376,31 @@ fn keyless_signature_needs_a_trusted_ct_log() {
     };
     let why = reasons(cosign::verify(&setup.client, &image, &no_ct));
     assert!(why.iter().all(|r| r.contains("SCT") || r.contains("CT log")), "{why:?}");
+}
+
+/// `cosign attest --new-bundle-format` keyless: a Sigstore bundle v0.3 attached as an OCI 1.1
+/// referrer, verified keyless by vigil (its Rekor entry from the mock is in request form).
+#[test]
+fn cosign_keyless_bundle_attestation_verifies() {
+    use vigil_sign::attest;
+    let Some(setup) = setup() else { return };
+    let image = setup.image(":1.0");
+    let digest = setup.client.resolve(&image).unwrap().digest;
+    let predicate = setup.home.path().join("predicate.json");
+    std::fs::write(&predicate, r#"{"bundle":"format"}"#).unwrap();
+    setup.cosign(&[
+        "attest",
+        "--new-bundle-format",
+        "--type",
+        "custom",
+        "--predicate",
+        predicate.to_str().unwrap(),
+        &format!("{}@{digest}", image.name()),
+    ]);
+    let verification = attest::verify(&setup.client, &image, &setup.expected(), Some("custom")).unwrap();
+    assert_eq!(verification.attestations.len(), 1, "{:?}", verification.failures);
+    assert_eq!(verification.attestations[0].certificate.as_ref().unwrap().identity, IDENTITY);
+    let wrong = setup.keyless(Matcher::Exact("mallory@example.com".into()), Matcher::Exact(ISSUER.into()));
+    let rejected = attest::verify(&setup.client, &image, &wrong, Some("custom")).unwrap();
+    assert!(rejected.attestations.is_empty());
 }
