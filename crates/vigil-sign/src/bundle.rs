@@ -270,8 +270,62 @@ pub fn verify_bundle_file(
     {
         return crate::cosign_bundle::verify(&name, &value, subject, signer, root);
     }
+    if let Signer::Keyless(identity) = signer
+        && let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes)
+    {
+        let keyless = crate::keyless::Keyless { identity: identity.clone(), root: root.clone() };
+        if let Some(outcome) = crate::keyless::verify_request_form_bundle(&keyless, &value) {
+            return request_form_verdict(&name, &value, subject, outcome);
+        }
+    }
     let bundle = parse_bundle(&name, &bytes)?;
     verify_bundle(&name, &bundle, subject, signer, root)
+}
+
+/// The verdict for a DSSE bundle verified through the request-form path: the certificate and
+/// entry checks, plus the binding of the artifact to a subject of the statement.
+fn request_form_verdict(
+    name: &str,
+    value: &serde_json::Value,
+    subject: &Subject<'_>,
+    outcome: Result<crate::keyless::CertificateSigner, String>,
+) -> Result<BundleVerified, BundleError> {
+    use base64::Engine as _;
+    let fail = |reason: String| BundleError::Verification { path: name.to_string(), reason };
+    let signer = outcome.map_err(fail)?;
+    let payload = value["dsseEnvelope"]["payload"]
+        .as_str()
+        .and_then(|p| base64::engine::general_purpose::STANDARD.decode(p).ok())
+        .ok_or_else(|| fail("DSSE payload is not base64".into()))?;
+    let statement: serde_json::Value =
+        serde_json::from_slice(&payload).map_err(|e| fail(format!("statement is not JSON: {e}")))?;
+    let wanted = match subject {
+        Subject::Digest(d) => d.strip_prefix("sha256:").unwrap_or(d).to_ascii_lowercase(),
+        Subject::Bytes(b) => hex(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, b).as_ref()),
+        Subject::File(path) => {
+            let bytes = read_bounded(path, MAX_IN_MEMORY_ARTIFACT)?;
+            hex(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &bytes).as_ref())
+        }
+    };
+    let bound = statement["subject"]
+        .as_array()
+        .is_some_and(|subjects| subjects.iter().any(|s| s["digest"]["sha256"].as_str() == Some(wanted.as_str())));
+    if !bound {
+        return Err(fail("artifact hash does not match any subject in the attestation".into()));
+    }
+    Ok(BundleVerified {
+        media_type: value["mediaType"].as_str().unwrap_or_default().to_string(),
+        identity: Some(signer.identity),
+        issuer: Some(signer.issuer),
+        integrated_time: signer.signed_at.clone(),
+        verified_times: signer.signed_at.into_iter().collect(),
+        tlog_verified: true,
+        predicate_type: statement["predicateType"].as_str().map(str::to_string),
+    })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Verifies a parsed bundle; `name` is used in messages.

@@ -302,13 +302,31 @@ fn cosign_blob_bundles_verify() {
         "v03.json",
         "blob.txt",
     ]);
+    std::fs::write(dir.path().join("predicate.json"), r#"{"built":"by test"}"#).unwrap();
+    run(&[
+        "attest-blob",
+        "--fulcio-url",
+        url,
+        "--rekor-url",
+        url,
+        "--identity-token",
+        token.trim(),
+        "--new-bundle-format",
+        "--type",
+        "custom",
+        "--predicate",
+        "predicate.json",
+        "--bundle",
+        "attestation.json",
+        "blob.txt",
+    ]);
     run(&["generate-key-pair"]);
     run(&["sign-blob", "--key", "cosign.key", "--rekor-url", url, "--bundle", "key.json", "blob.txt"]);
     run(&["sign-blob", "--key", "cosign.key", "--tlog-upload=false", "--bundle", "key-notlog.json", "blob.txt"]);
 
     let keyless =
         ["--certificate-identity", "dev@example.com", "--certificate-oidc-issuer", "https://fake.oidcissuer.com"];
-    for bundle in ["legacy.json", "v03.json"] {
+    for bundle in ["legacy.json", "v03.json", "attestation.json"] {
         let out = Vigil::in_dir(dir.path())
             .args(["verify-bundle", "--trusted-root", "root.json", "--bundle", bundle])
             .args(keyless)
