@@ -486,7 +486,41 @@ fn invalid_policies_are_refused_before_anything_runs() {
         let out = Vigil::in_dir(dir.path()).args(["policy", "test", "--policy", file, "pod.yaml"]).run();
         out.assert_code(2);
         assert!(out.stderr.contains(expected), "{file}: {}", out.stderr);
+        // `vigil serve` refuses to start with it, with the same message.
+        let out = Vigil::in_dir(dir.path())
+            .args([
+                "serve",
+                "--policy",
+                file,
+                "--tls-cert",
+                "none.crt",
+                "--tls-key",
+                "none.key",
+                "--listen",
+                "127.0.0.1:0",
+            ])
+            .run();
+        out.assert_code(2);
+        assert!(out.stderr.contains(expected), "serve {file}: {}", out.stderr);
     }
+    // A missing or unusable TLS certificate is refused at start too.
+    write("ok.yaml", "apiVersion: vigil.dev/v1alpha1\nkind: Policy\nmetadata: {name: p}\nspec: {}\n");
+    write("not-a-cert.pem", "hello\n");
+    let out = Vigil::in_dir(dir.path())
+        .args([
+            "serve",
+            "--policy",
+            "ok.yaml",
+            "--tls-cert",
+            "not-a-cert.pem",
+            "--tls-key",
+            "not-a-cert.pem",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .run();
+    out.assert_code(2);
+    assert!(out.stderr.contains("TLS: not-a-cert.pem"), "{}", out.stderr);
 }
 
 #[test]
