@@ -153,9 +153,8 @@ pub async fn run(options: ServeOptions, shutdown: impl std::future::Future<Outpu
         .with_cert_resolver(resolver.clone());
     tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     let acceptor = TlsAcceptor::from(Arc::new(tls));
-    let listener = TcpListener::bind(options.listen)
-        .await
-        .map_err(|e| ServeError::Io(format!("listening on {}: {e}", options.listen)))?;
+    let listener =
+        listen(options.listen).map_err(|e| ServeError::Io(format!("listening on {}: {e}", options.listen)))?;
     let local = listener.local_addr().map_err(|e| ServeError::Io(e.to_string()))?;
     let mut registry = options.registry.clone();
     // Registry calls must end before the review's own deadline.
@@ -211,6 +210,14 @@ pub async fn run(options: ServeOptions, shutdown: impl std::future::Future<Outpu
         () = tokio::time::sleep(options.shutdown_grace) => event("warn", "grace period over, closing remaining connections", json!({})),
     }
     Ok(())
+}
+
+/// A listener with a backlog deep enough for an API server's burst of new connections.
+fn listen(address: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if address.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+    socket.set_reuseaddr(true)?;
+    socket.bind(address)?;
+    socket.listen(4096)
 }
 
 fn policy_names(state: &State) -> Vec<String> {
