@@ -66,6 +66,15 @@ impl TrustRoot {
             _ => TrustedRoot::from_json(json),
         }
         .map_err(|e| error(e.to_string()))?;
+        if !root.media_type.starts_with("application/vnd.dev.sigstore.trustedroot") {
+            return Err(error(format!(
+                "mediaType is `{}`, expected `application/vnd.dev.sigstore.trustedroot+json;version=0.1` (or v0.2)",
+                root.media_type
+            )));
+        }
+        if root.tlogs.is_empty() && root.certificate_authorities.is_empty() && root.timestamp_authorities.is_empty() {
+            return Err(error("it lists no transparency log, certificate authority or timestamp authority".into()));
+        }
         // An authority without certificates vouches for nothing (the Sigstore mock writes a TSA
         // entry with an empty chain when it runs no TSA); drop it rather than refuse the root.
         root.certificate_authorities.retain(|ca| !ca.cert_chain.certificates.is_empty());

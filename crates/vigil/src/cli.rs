@@ -355,8 +355,9 @@ pub struct IdentityArgs {
 
 #[derive(Debug, Args)]
 pub struct VerifyBundleArgs {
-    /// Use the Sigstore public-good staging root instead of production.
-    #[arg(long, conflicts_with = "trusted_root")]
+    /// Use the Sigstore public-good staging root instead of production (`--trusted-root`, when
+    /// also given, wins: the conformance suite passes both).
+    #[arg(long)]
     pub staging: bool,
 
     /// The Sigstore bundle (`.sigstore.json`).

@@ -484,3 +484,17 @@ fn other_sigstore_bundle_fixtures_verify_as_their_names_say() {
     println!("sigstore bundle fixtures: {}/{} as expected", FIXTURES.len() - mismatches.len(), FIXTURES.len());
     assert!(mismatches.is_empty(), "{mismatches:#?}");
 }
+
+#[test]
+fn staging_with_a_trusted_root_uses_the_file() {
+    // The conformance protocol may pass both; the file decides.
+    let dir = temp_dir();
+    let root = write(dir.path(), "root.json", "{\"mediaType\": \"x\"}");
+    let out = in_fixtures()
+        .args(["verify-bundle", "--staging", "--bundle", "a.txt.v03.sigstore.json"])
+        .args(["--certificate-identity", BEACON, "--certificate-oidc-issuer", ACTIONS])
+        .args(["--trusted-root", root.to_str().unwrap(), "a.txt"])
+        .run();
+    out.assert_code(2);
+    assert!(out.stderr.contains("root.json"), "{}", out.stderr);
+}
