@@ -1,7 +1,8 @@
 //! Registry-backed checks with a verified-digest cache and single-flight: resolving a tag to its
 //! digest, verifying signatures and attestations. Results are cached (positive and negative,
-//! each with its own TTL, bounded); registry and internal errors are not cached. Concurrent
-//! checks of the same key share one registry round trip.
+//! each with its own TTL, bounded); registry and internal errors only briefly (`error_ttl`), so
+//! an outage is answered by the failure mode without waiting on the registry for every review.
+//! Concurrent checks of the same key share one registry round trip.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -36,11 +37,19 @@ pub struct CacheOptions {
     pub ttl: Duration,
     /// How long a negative result (no valid signature) is reused.
     pub negative_ttl: Duration,
+    /// How long an undecidable result (registry unreachable, timeout) is reused, so an outage
+    /// costs one registry attempt per image per period instead of one per review (0: never).
+    pub error_ttl: Duration,
 }
 
 impl Default for CacheOptions {
     fn default() -> Self {
-        Self { capacity: 10_000, ttl: Duration::from_secs(300), negative_ttl: Duration::from_secs(30) }
+        Self {
+            capacity: 10_000,
+            ttl: Duration::from_secs(300),
+            negative_ttl: Duration::from_secs(30),
+            error_ttl: Duration::from_secs(5),
+        }
     }
 }
 
@@ -66,6 +75,7 @@ pub struct Verifier {
     clients: Mutex<Vec<RegistryClient>>,
     positive: VerifiedCache<Key, Stored>,
     negative: VerifiedCache<Key, Stored>,
+    errors: VerifiedCache<Key, Stored>,
     flights: Mutex<HashMap<Key, Arc<Flight>>>,
     /// Counters.
     pub stats: Stats,
@@ -96,6 +106,7 @@ impl Verifier {
             clients: Mutex::new(Vec::new()),
             positive: VerifiedCache::new(cache.capacity, cache.ttl),
             negative: VerifiedCache::new(cache.capacity, cache.negative_ttl),
+            errors: VerifiedCache::new(cache.capacity.min(1024), cache.error_ttl),
             flights: Mutex::new(HashMap::new()),
             stats: Stats::default(),
         }
@@ -176,7 +187,7 @@ impl Verifier {
 
     /// The cached answer for `key`, if any (counted as a hit).
     fn lookup(&self, key: &Key) -> Option<Stored> {
-        let hit = self.positive.get(key).or_else(|| self.negative.get(key))?;
+        let hit = self.positive.get(key).or_else(|| self.negative.get(key)).or_else(|| self.errors.get(key))?;
         self.stats.hits.fetch_add(1, Ordering::Relaxed);
         Some(hit)
     }
@@ -212,6 +223,7 @@ impl Verifier {
             Stored::Rejected(_) => self.negative.insert(key.clone(), outcome.clone()),
             Stored::Error(_) => {
                 self.stats.errors.fetch_add(1, Ordering::Relaxed);
+                self.errors.insert(key.clone(), outcome.clone());
             }
         }
         *flight.result.lock().unwrap_or_else(PoisonError::into_inner) = Some(outcome.clone());
@@ -417,8 +429,11 @@ mod tests {
     }
 
     #[test]
-    fn rejections_are_cached_and_errors_are_not() {
-        let verifier = verifier();
+    fn rejections_are_cached_and_errors_only_with_an_error_ttl() {
+        let verifier = Verifier::new(
+            RegistryOptions::default(),
+            &CacheOptions { error_ttl: Duration::ZERO, ..CacheOptions::default() },
+        );
         let calls = AtomicU64::new(0);
         let reject = || {
             calls.fetch_add(1, Ordering::SeqCst);
@@ -435,6 +450,15 @@ mod tests {
         verifier.cached((SIGNATURE, "b".into(), "k".into()), fail);
         assert_eq!(calls.load(Ordering::SeqCst), 3);
         assert_eq!(verifier.stats.errors.load(Ordering::SeqCst), 2);
+        // With the default error TTL, an outage costs one attempt per period.
+        let verifier = verifier_default();
+        verifier.cached((SIGNATURE, "c".into(), "k".into()), fail);
+        verifier.cached((SIGNATURE, "c".into(), "k".into()), fail);
+        assert_eq!(calls.load(Ordering::SeqCst), 4);
+    }
+
+    fn verifier_default() -> Verifier {
+        verifier()
     }
 
     #[test]

@@ -188,6 +188,11 @@ pub struct ServeArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     pub negative_cache_ttl: u64,
 
+    /// Seconds an undecidable check (registry unreachable, deadline) is reused before the
+    /// registry is tried again (0: try on every review).
+    #[arg(long, value_name = "SECONDS", default_value_t = 5)]
+    pub error_cache_ttl: u64,
+
     /// Most entries per verification cache.
     #[arg(long, value_name = "N", default_value_t = 10_000)]
     pub cache_size: usize,

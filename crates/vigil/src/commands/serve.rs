@@ -35,6 +35,7 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
             capacity: args.cache_size.max(1),
             ttl: Duration::from_secs(args.cache_ttl),
             negative_ttl: Duration::from_secs(args.negative_cache_ttl),
+            error_ttl: Duration::from_secs(args.error_cache_ttl),
         },
         failure_mode: failure(args.failure_mode),
         timeout: seconds(args.timeout, "--timeout")?,
