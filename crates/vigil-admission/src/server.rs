@@ -230,15 +230,22 @@ fn fingerprint(paths: &[PathBuf]) -> Vec<Option<(SystemTime, u64)>> {
 }
 
 async fn reload_loop(state: Arc<State>, resolver: Arc<CertResolver>) {
+    let policy_paths = state.options.policy_files.clone();
+    // Directories are watched through their files (and their own listing, for added files).
+    let watched = move || {
+        let mut files = vigil_policy::expand(&policy_paths).unwrap_or_else(|_| policy_paths.clone());
+        files.extend(policy_paths.iter().filter(|p| p.is_dir()).cloned());
+        files
+    };
     let policy_files = state.options.policy_files.clone();
     let cert_files = vec![state.options.tls_cert.clone(), state.options.tls_key.clone()];
-    let mut policies_seen = fingerprint(&policy_files);
+    let mut policies_seen = fingerprint(&watched());
     let mut certs_seen = fingerprint(&cert_files);
     let mut tick = tokio::time::interval(state.options.reload_interval.max(Duration::from_millis(100)));
     tick.tick().await;
     loop {
         tick.tick().await;
-        let now = fingerprint(&policy_files);
+        let now = fingerprint(&watched());
         if now != policies_seen {
             policies_seen = now;
             let files = policy_files.clone();

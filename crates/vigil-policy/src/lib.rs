@@ -18,8 +18,8 @@ mod verifier;
 
 pub use eval::{Decision, EvalError, FailureMode, Patch, Subject, Violation, evaluate};
 pub use policy::{
-    AttestationRule, AuthoritySpec, ImageRule, MAX_POLICY_BYTES, Mode, Patterns, Policy, PolicyError, load_file,
-    load_files, parse,
+    AttestationRule, AuthoritySpec, ImageRule, MAX_POLICY_BYTES, Mode, Patterns, Policy, PolicyError, expand,
+    load_file, load_files, parse,
 };
 pub use severity::{Reported, Severity, reported};
 pub use verifier::{CacheOnly, CacheOptions, Checks, Outcome, Stats, Verifier};

@@ -189,8 +189,8 @@ impl Policy {
 /// The first problem found, with its file and position.
 pub fn load_files(paths: &[PathBuf]) -> Result<Vec<Policy>, PolicyError> {
     let mut out = Vec::new();
-    for path in paths {
-        out.extend(load_file(path)?);
+    for path in expand(paths)? {
+        out.extend(load_file(&path)?);
     }
     let mut names: Vec<(&str, &str)> = out.iter().map(|p| (p.name.as_str(), p.file.as_str())).collect();
     names.sort_unstable();
@@ -203,6 +203,37 @@ pub fn load_files(paths: &[PathBuf]) -> Result<Vec<Policy>, PolicyError> {
                 message: format!("policy name `{}` is used twice (also in {})", pair[0].0, pair[0].1),
             });
         }
+    }
+    Ok(out)
+}
+
+/// The policy files `paths` name: files as given, and for a directory (a mounted ConfigMap, for
+/// example) its `*.yaml` / `*.yml` files in name order, hidden entries (`..data`) skipped.
+///
+/// # Errors
+/// A directory that cannot be listed or holds no policy file.
+pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, PolicyError> {
+    let mut out = Vec::new();
+    for path in paths {
+        if !path.is_dir() {
+            out.push(path.clone());
+            continue;
+        }
+        let whole = |message: String| PolicyError { file: path.display().to_string(), line: 0, column: 0, message };
+        let mut found: Vec<PathBuf> = std::fs::read_dir(path)
+            .map_err(|e| whole(e.to_string()))?
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter(|p| {
+                let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                !name.starts_with('.') && (name.ends_with(".yaml") || name.ends_with(".yml")) && p.is_file()
+            })
+            .collect();
+        found.sort();
+        if found.is_empty() {
+            return Err(whole("directory holds no *.yaml or *.yml policy file".into()));
+        }
+        out.extend(found);
     }
     Ok(out)
 }

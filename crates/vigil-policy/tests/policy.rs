@@ -179,3 +179,25 @@ proptest::proptest! {
         let _ = parse("p.yaml", &format!("{HEAD}{text}"), Path::new("."));
     }
 }
+
+#[test]
+fn a_directory_of_policies_loads_every_yaml_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("b.yaml"), format!("{HEAD}  mode: warn\n").replace("name: p", "name: b")).unwrap();
+    std::fs::write(dir.path().join("a.yml"), format!("{HEAD}  mode: audit\n").replace("name: p", "name: a")).unwrap();
+    std::fs::write(dir.path().join("README.md"), "not a policy").unwrap();
+    std::fs::create_dir(dir.path().join("..data")).unwrap();
+    let policies = vigil_policy::load_files(&[dir.path().to_path_buf()]).unwrap();
+    let names: Vec<&str> = policies.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["a", "b"]);
+    let empty = tempfile::tempdir().unwrap();
+    assert!(vigil_policy::load_files(&[empty.path().to_path_buf()]).unwrap_err().to_string().contains("no *.yaml"));
+    // The same name twice is refused.
+    std::fs::write(dir.path().join("c.yaml"), format!("{HEAD}  mode: enforce\n").replace("name: p", "name: a")).unwrap();
+    assert!(
+        vigil_policy::load_files(&[dir.path().to_path_buf()])
+            .unwrap_err()
+            .to_string()
+            .contains("policy name `a` is used twice")
+    );
+}

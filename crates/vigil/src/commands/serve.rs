@@ -89,7 +89,7 @@ fn write_private(path: &std::path::Path, bytes: &[u8], mode: u32) -> std::io::Re
 
 pub fn manifests(args: WebhookManifestsArgs) -> Result<ExitCode> {
     let mut policies = Vec::new();
-    for path in &args.policies {
+    for path in &vigil_policy::expand(&args.policies)? {
         // Refuse an invalid policy now rather than in a crash-looping Pod.
         vigil_policy::load_file(path)?;
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "policy.yaml".into());
