@@ -193,7 +193,8 @@ fn a_directory_of_policies_loads_every_yaml_file() {
     let empty = tempfile::tempdir().unwrap();
     assert!(vigil_policy::load_files(&[empty.path().to_path_buf()]).unwrap_err().to_string().contains("no *.yaml"));
     // The same name twice is refused.
-    std::fs::write(dir.path().join("c.yaml"), format!("{HEAD}  mode: enforce\n").replace("name: p", "name: a")).unwrap();
+    std::fs::write(dir.path().join("c.yaml"), format!("{HEAD}  mode: enforce\n").replace("name: p", "name: a"))
+        .unwrap();
     assert!(
         vigil_policy::load_files(&[dir.path().to_path_buf()])
             .unwrap_err()
