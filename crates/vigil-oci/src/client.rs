@@ -50,6 +50,7 @@ pub struct RegistryClient {
     runtime: tokio::runtime::Runtime,
     client: Client,
     options: RegistryOptions,
+    deadline: Option<std::time::Instant>,
 }
 
 impl std::fmt::Debug for RegistryClient {
@@ -74,7 +75,29 @@ impl RegistryClient {
             connect_timeout: options.timeout,
             ..ClientConfig::default()
         });
-        Ok(RegistryClient { runtime, client, options: options.clone() })
+        Ok(RegistryClient { runtime, client, options: options.clone(), deadline: None })
+    }
+
+    /// Sets the instant by which every later call must have finished (`None`: only the
+    /// per-call timeouts of [`RegistryOptions::timeout`]); a call still running then fails with
+    /// [`Error::Registry`] `deadline exceeded`, so several calls share one budget.
+    pub fn set_deadline(&mut self, deadline: Option<std::time::Instant>) {
+        self.deadline = deadline;
+    }
+
+    /// Runs `call` on the client's runtime, ending it at the deadline.
+    fn run<T>(
+        &self,
+        call: impl std::future::Future<Output = Result<T, OciDistributionError>>,
+    ) -> Result<T, OciDistributionError> {
+        let Some(deadline) = self.deadline else {
+            return self.runtime.block_on(call);
+        };
+        self.runtime.block_on(async {
+            tokio::time::timeout_at(deadline.into(), call)
+                .await
+                .unwrap_or_else(|_| Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "deadline exceeded").into()))
+        })
     }
 
     /// Resolves `reference` (tag or digest) to its manifest. A digest reference is checked
@@ -96,7 +119,7 @@ impl RegistryClient {
     /// As [`RegistryClient::resolve`], except that a missing manifest is `Ok(None)`.
     pub fn manifest(&self, reference: &ImageReference) -> Result<Option<RawManifest>, Error> {
         let (target, auth, fail) = self.target(reference)?;
-        let result = self.runtime.block_on(self.client.pull_manifest_raw(&target, &auth, &ACCEPTED));
+        let result = self.run(self.client.pull_manifest_raw(&target, &auth, &ACCEPTED));
         let (bytes, _) = match result {
             Ok(found) => found,
             Err(e) if is_not_found(&e) => return Ok(None),
@@ -139,12 +162,11 @@ impl RegistryClient {
         let expected = Digest::parse(digest)?;
         let (target, auth, fail) = self.target(reference)?;
         let mut out = Bounded(Vec::new());
-        self.runtime
-            .block_on(async {
-                self.client.store_auth_if_needed(target.resolve_registry(), &auth).await;
-                self.client.pull_blob(&target, digest, &mut out).await
-            })
-            .map_err(|e| fail(format!("pulling blob {digest}: {}", describe(&e))))?;
+        self.run(async {
+            self.client.store_auth_if_needed(target.resolve_registry(), &auth).await;
+            self.client.pull_blob(&target, digest, &mut out).await
+        })
+        .map_err(|e| fail(format!("pulling blob {digest}: {}", describe(&e))))?;
         let out = out.0;
         let actual = Digest::sha256_of(&out);
         if actual != expected {
@@ -164,12 +186,11 @@ impl RegistryClient {
     pub fn push_blob(&self, reference: &ImageReference, bytes: &[u8]) -> Result<String, Error> {
         let digest = Digest::sha256_of(bytes).to_string();
         let (target, auth, fail) = self.target(reference)?;
-        self.runtime
-            .block_on(async {
-                self.client.auth(&target, &auth, RegistryOperation::Push).await?;
-                self.client.push_blob(&target, bytes.to_vec(), &digest).await
-            })
-            .map_err(|e| fail(format!("pushing blob {digest}: {}", describe(&e))))?;
+        self.run(async {
+            self.client.auth(&target, &auth, RegistryOperation::Push).await?;
+            self.client.push_blob(&target, bytes.to_vec(), &digest).await
+        })
+        .map_err(|e| fail(format!("pushing blob {digest}: {}", describe(&e))))?;
         Ok(digest)
     }
 
@@ -181,15 +202,14 @@ impl RegistryClient {
     pub fn push_manifest(&self, reference: &ImageReference, bytes: &[u8], media_type: &str) -> Result<String, Error> {
         let digest = Digest::sha256_of(bytes).to_string();
         let (target, auth, fail) = self.target(reference)?;
-        self.runtime
-            .block_on(async {
-                let Ok(content_type) = media_type.try_into() else {
-                    return Err(OciDistributionError::GenericError(Some(format!("invalid media type `{media_type}`"))));
-                };
-                self.client.auth(&target, &auth, RegistryOperation::Push).await?;
-                self.client.push_manifest_raw(&target, bytes.to_vec(), content_type).await
-            })
-            .map_err(|e| fail(format!("pushing manifest `{reference}`: {}", describe(&e))))?;
+        self.run(async {
+            let Ok(content_type) = media_type.try_into() else {
+                return Err(OciDistributionError::GenericError(Some(format!("invalid media type `{media_type}`"))));
+            };
+            self.client.auth(&target, &auth, RegistryOperation::Push).await?;
+            self.client.push_manifest_raw(&target, bytes.to_vec(), content_type).await
+        })
+        .map_err(|e| fail(format!("pushing manifest `{reference}`: {}", describe(&e))))?;
         Ok(digest)
     }
 
@@ -205,8 +225,7 @@ impl RegistryClient {
             .map_err(|e| Error::Registry { registry: reference.registry().to_string(), reason: e.to_string() })?;
         let (target, auth, fail) = self.target(&pinned)?;
         let index = self
-            .runtime
-            .block_on(async {
+            .run(async {
                 self.client.auth(&target, &auth, RegistryOperation::Pull).await?;
                 self.client.pull_referrers(&target, None).await
             })

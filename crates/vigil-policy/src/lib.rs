@@ -22,4 +22,4 @@ pub use policy::{
     load_file, load_files, parse,
 };
 pub use severity::{Reported, Severity, reported};
-pub use verifier::{CacheOnly, CacheOptions, Checks, Outcome, Stats, Verifier};
+pub use verifier::{CacheOnly, CacheOptions, Checks, Deadlined, Outcome, Stats, Verifier};

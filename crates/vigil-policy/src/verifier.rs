@@ -2,12 +2,17 @@
 //! digest, verifying signatures and attestations. Results are cached (positive and negative,
 //! each with its own TTL, bounded); registry and internal errors only briefly (`error_ttl`), so
 //! an outage is answered by the failure mode without waiting on the registry for every review.
-//! Concurrent checks of the same key share one registry round trip.
+//! Concurrent checks of the same key share one registry round trip; the caller that makes it
+//! (the leader) always publishes an answer to the others, an error if it panics, and the others
+//! wait no longer than their own deadline.
+//!
+//! A deadline ([`Verifier::until`]) bounds a whole evaluation: resolving, signatures and
+//! attestations share the time left, and a check that starts after the deadline fails at once.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use vigil_core::reference::ImageReference;
@@ -93,6 +98,42 @@ struct Flight {
     done: Condvar,
 }
 
+impl Flight {
+    fn publish(&self, outcome: Stored) {
+        *self.result.lock().unwrap_or_else(PoisonError::into_inner) = Some(outcome);
+        self.done.notify_all();
+    }
+}
+
+/// The leader's promise to its followers: dropped without [`Leader::finish`] (the check
+/// panicked), it still publishes an error and removes the flight, so nobody waits for an
+/// answer that will never come and the next caller starts afresh.
+struct Leader<'a> {
+    flights: &'a Mutex<HashMap<Key, Arc<Flight>>>,
+    key: Key,
+    flight: Arc<Flight>,
+    finished: bool,
+}
+
+impl Leader<'_> {
+    fn finish(mut self, outcome: &Stored) {
+        self.flight.publish(outcome.clone());
+        self.finished = true;
+    }
+}
+
+impl Drop for Leader<'_> {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.flight.publish(Stored::Error("internal error: the check failed without an answer".into()));
+        }
+        let mut flights = self.flights.lock().unwrap_or_else(PoisonError::into_inner);
+        if flights.get(&self.key).is_some_and(|f| Arc::ptr_eq(f, &self.flight)) {
+            flights.remove(&self.key);
+        }
+    }
+}
+
 const RESOLVE: u8 = 0;
 const SIGNATURE: u8 = 1;
 const ATTESTATION: u8 = 2;
@@ -112,14 +153,26 @@ impl Verifier {
         }
     }
 
+    /// Checks that share one deadline: every registry call they make (resolving, signatures,
+    /// attestations) ends by `deadline`, a check started after it fails at once, and a check
+    /// waiting for an identical one in flight waits no longer than it.
+    #[must_use]
+    pub fn until(&self, deadline: Instant) -> Deadlined<'_> {
+        Deadlined { verifier: self, deadline }
+    }
+
     /// The digest `image` resolves to (a digest reference is its own answer, no round trip).
     pub fn resolve(&self, image: &ImageReference) -> Outcome<String> {
+        self.resolve_by(image, None)
+    }
+
+    fn resolve_by(&self, image: &ImageReference, deadline: Option<Instant>) -> Outcome<String> {
         if let Some(digest) = image.digest() {
             return Outcome::Verified(digest.to_string());
         }
         let key = resolve_key(image);
-        let outcome = self.cached(key, || {
-            self.with_client(|client| match client.manifest(image) {
+        let outcome = self.cached(key, deadline, || {
+            self.with_client(deadline, |client| match client.manifest(image) {
                 Ok(Some(found)) => Stored::Verified(Arc::new(Value::String(found.digest))),
                 Ok(None) => Stored::Rejected(format!("image `{image}` not found in its registry")),
                 Err(e) => Stored::Error(format!("resolving `{image}`: {e}")),
@@ -130,9 +183,18 @@ impl Verifier {
 
     /// Whether `authority` signed `pinned` (a digest reference); the verified value names how.
     pub fn signature(&self, pinned: &ImageReference, authority: &AuthoritySpec) -> Outcome<String> {
+        self.signature_by(pinned, authority, None)
+    }
+
+    fn signature_by(
+        &self,
+        pinned: &ImageReference,
+        authority: &AuthoritySpec,
+        deadline: Option<Instant>,
+    ) -> Outcome<String> {
         let key = signature_key(pinned, authority);
-        let outcome = self.cached(key, || {
-            self.with_client(|client| match cosign::verify(client, pinned, authority.authority()) {
+        let outcome = self.cached(key, deadline, || {
+            self.with_client(deadline, |client| match cosign::verify(client, pinned, authority.authority()) {
                 Ok(verification) => {
                     let by = verification.signatures.first().and_then(|s| s.certificate.as_ref()).map_or_else(
                         || authority.name().to_string(),
@@ -157,9 +219,19 @@ impl Verifier {
         authority: &AuthoritySpec,
         predicate_type: &str,
     ) -> Outcome<Arc<Value>> {
+        self.attestations_by(pinned, authority, predicate_type, None)
+    }
+
+    fn attestations_by(
+        &self,
+        pinned: &ImageReference,
+        authority: &AuthoritySpec,
+        predicate_type: &str,
+        deadline: Option<Instant>,
+    ) -> Outcome<Arc<Value>> {
         let key = attestation_key(pinned, authority, predicate_type);
-        self.cached(key, || {
-            self.with_client(|client| match attest::verify(client, pinned, authority.authority(), None) {
+        self.cached(key, deadline, || {
+            self.with_client(deadline, |client| match attest::verify(client, pinned, authority.authority(), None) {
                 Ok(v) => {
                     let (matching, other): (Vec<_>, Vec<_>) = v
                         .attestations
@@ -192,10 +264,15 @@ impl Verifier {
         Some(hit)
     }
 
-    /// Runs `compute` once per key at a time, answering from the cache when possible.
-    fn cached(&self, key: Key, compute: impl FnOnce() -> Stored) -> Stored {
+    /// Runs `compute` once per key at a time, answering from the cache when possible. A caller
+    /// finding an identical check in flight waits for its answer until `deadline`.
+    fn cached(&self, key: Key, deadline: Option<Instant>, compute: impl FnOnce() -> Stored) -> Stored {
         if let Some(hit) = self.lookup(&key) {
             return hit;
+        }
+        let started = Instant::now();
+        if deadline.is_some_and(|d| d <= started) {
+            return Stored::Error("the review's deadline passed before this check could start".into());
         }
         let (flight, leader) = {
             let mut flights = self.flights.lock().unwrap_or_else(PoisonError::into_inner);
@@ -210,39 +287,51 @@ impl Verifier {
         };
         if !leader {
             self.stats.shared.fetch_add(1, Ordering::Relaxed);
-            let mut result = flight.result.lock().unwrap_or_else(PoisonError::into_inner);
-            while result.is_none() {
-                result = flight.done.wait(result).unwrap_or_else(PoisonError::into_inner);
-            }
-            return result.clone().unwrap_or_else(|| Stored::Error("internal: empty flight".into()));
+            return wait(&flight, deadline);
         }
+        let leader = Leader { flights: &self.flights, key, flight, finished: false };
         self.stats.misses.fetch_add(1, Ordering::Relaxed);
         let outcome = compute();
+        let key = &leader.key;
         match &outcome {
             Stored::Verified(_) => self.positive.insert(key.clone(), outcome.clone()),
             Stored::Rejected(_) => self.negative.insert(key.clone(), outcome.clone()),
             Stored::Error(_) => {
                 self.stats.errors.fetch_add(1, Ordering::Relaxed);
-                self.errors.insert(key.clone(), outcome.clone());
+                // An error is remembered only when it is the registry's: a check cut short by a
+                // caller that left it little time says nothing about the registry, and caching
+                // it would let one slow client fail everyone's checks of the image.
+                let budget = deadline.map(|d| d.saturating_duration_since(started));
+                let cut_short = budget.is_some_and(|b| b < self.full_budget() && Instant::now() >= started + b);
+                if !cut_short {
+                    self.errors.insert(key.clone(), outcome.clone());
+                }
             }
         }
-        *flight.result.lock().unwrap_or_else(PoisonError::into_inner) = Some(outcome.clone());
-        flight.done.notify_all();
-        self.flights.lock().unwrap_or_else(PoisonError::into_inner).remove(&key);
+        leader.finish(&outcome);
         outcome
     }
 
-    /// Borrows a registry client from the pool (one per concurrent caller, reused).
-    fn with_client(&self, f: impl FnOnce(&RegistryClient) -> Stored) -> Stored {
+    /// The time a check gets when nothing else shortens it: half the registry timeout (a
+    /// check is several calls), or 1 s without one.
+    fn full_budget(&self) -> Duration {
+        self.options.timeout.map_or(Duration::from_secs(1), |t| t / 2)
+    }
+
+    /// Borrows a registry client from the pool (one per concurrent caller, reused), bounded by
+    /// `deadline`. A client whose call panicked is not returned to the pool.
+    fn with_client(&self, deadline: Option<Instant>, f: impl FnOnce(&RegistryClient) -> Stored) -> Stored {
         let pooled = self.clients.lock().unwrap_or_else(PoisonError::into_inner).pop();
-        let client = match pooled {
+        let mut client = match pooled {
             Some(client) => client,
             None => match RegistryClient::new(&self.options) {
                 Ok(client) => client,
                 Err(e) => return Stored::Error(format!("registry client: {e}")),
             },
         };
+        client.set_deadline(deadline);
         let outcome = f(&client);
+        client.set_deadline(None);
         self.clients.lock().unwrap_or_else(PoisonError::into_inner).push(client);
         outcome
     }
@@ -268,6 +357,28 @@ fn is_vuln_type(uri: &str) -> bool {
 #[must_use]
 pub fn same_predicate_family(wanted: &str, found: &str) -> bool {
     wanted == found || (is_vuln_type(wanted) && is_vuln_type(found))
+}
+
+/// A follower's wait for the leader's answer, at most until `deadline`.
+fn wait(flight: &Flight, deadline: Option<Instant>) -> Stored {
+    let mut result = flight.result.lock().unwrap_or_else(PoisonError::into_inner);
+    loop {
+        if let Some(outcome) = result.as_ref() {
+            return outcome.clone();
+        }
+        result = match deadline {
+            None => flight.done.wait(result).unwrap_or_else(PoisonError::into_inner),
+            Some(deadline) => {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Stored::Error(
+                        "no answer before the review's deadline (waiting for the same check of another review)".into(),
+                    );
+                }
+                flight.done.wait_timeout(result, left).unwrap_or_else(PoisonError::into_inner).0
+            }
+        };
+    }
 }
 
 fn resolve_key(image: &ImageReference) -> Key {
@@ -314,6 +425,40 @@ impl Checks for Verifier {
         predicate_type: &str,
     ) -> Outcome<Arc<Value>> {
         Verifier::attestations(self, pinned, authority, predicate_type)
+    }
+}
+
+/// A [`Verifier`] bounded by one deadline ([`Verifier::until`]): the checks of one review.
+#[derive(Debug, Clone, Copy)]
+pub struct Deadlined<'a> {
+    verifier: &'a Verifier,
+    deadline: Instant,
+}
+
+impl Deadlined<'_> {
+    /// The instant every check must have ended by.
+    #[must_use]
+    pub fn deadline(&self) -> Instant {
+        self.deadline
+    }
+}
+
+impl Checks for Deadlined<'_> {
+    fn resolve(&self, image: &ImageReference) -> Outcome<String> {
+        self.verifier.resolve_by(image, Some(self.deadline))
+    }
+
+    fn signature(&self, pinned: &ImageReference, authority: &AuthoritySpec) -> Outcome<String> {
+        self.verifier.signature_by(pinned, authority, Some(self.deadline))
+    }
+
+    fn attestations(
+        &self,
+        pinned: &ImageReference,
+        authority: &AuthoritySpec,
+        predicate_type: &str,
+    ) -> Outcome<Arc<Value>> {
+        self.verifier.attestations_by(pinned, authority, predicate_type, Some(self.deadline))
     }
 }
 
@@ -411,7 +556,7 @@ mod tests {
                 let verifier = Arc::clone(&verifier);
                 let computed = Arc::clone(&computed);
                 std::thread::spawn(move || {
-                    verifier.cached((SIGNATURE, "img".into(), "k".into()), || {
+                    verifier.cached((SIGNATURE, "img".into(), "k".into()), None, || {
                         computed.fetch_add(1, Ordering::SeqCst);
                         std::thread::sleep(Duration::from_millis(200));
                         Stored::Verified(Arc::new(Value::String("by k".into())))
@@ -439,26 +584,145 @@ mod tests {
             calls.fetch_add(1, Ordering::SeqCst);
             Stored::Rejected("unsigned".into())
         };
-        verifier.cached((SIGNATURE, "a".into(), "k".into()), reject);
-        verifier.cached((SIGNATURE, "a".into(), "k".into()), reject);
+        verifier.cached((SIGNATURE, "a".into(), "k".into()), None, reject);
+        verifier.cached((SIGNATURE, "a".into(), "k".into()), None, reject);
         assert_eq!(calls.load(Ordering::SeqCst), 1);
         let fail = || {
             calls.fetch_add(1, Ordering::SeqCst);
             Stored::Error("registry down".into())
         };
-        verifier.cached((SIGNATURE, "b".into(), "k".into()), fail);
-        verifier.cached((SIGNATURE, "b".into(), "k".into()), fail);
+        verifier.cached((SIGNATURE, "b".into(), "k".into()), None, fail);
+        verifier.cached((SIGNATURE, "b".into(), "k".into()), None, fail);
         assert_eq!(calls.load(Ordering::SeqCst), 3);
         assert_eq!(verifier.stats.errors.load(Ordering::SeqCst), 2);
         // With the default error TTL, an outage costs one attempt per period.
         let verifier = verifier_default();
-        verifier.cached((SIGNATURE, "c".into(), "k".into()), fail);
-        verifier.cached((SIGNATURE, "c".into(), "k".into()), fail);
+        verifier.cached((SIGNATURE, "c".into(), "k".into()), None, fail);
+        verifier.cached((SIGNATURE, "c".into(), "k".into()), None, fail);
         assert_eq!(calls.load(Ordering::SeqCst), 4);
     }
 
     fn verifier_default() -> Verifier {
         verifier()
+    }
+
+    #[test]
+    fn a_leader_that_panics_still_answers_its_followers() {
+        let verifier = Arc::new(verifier());
+        let key: Key = (SIGNATURE, "panics".into(), "k".into());
+        let (entered, leader_in) = std::sync::mpsc::channel();
+        let leader = {
+            let verifier = Arc::clone(&verifier);
+            let key = key.clone();
+            std::thread::spawn(move || {
+                verifier.cached(key, None, || {
+                    entered.send(()).unwrap();
+                    // Long enough for the followers to join the flight.
+                    std::thread::sleep(Duration::from_millis(300));
+                    panic!("check panicked");
+                })
+            })
+        };
+        leader_in.recv().unwrap();
+        let started = Instant::now();
+        let followers: Vec<_> = (0..4)
+            .map(|_| {
+                let verifier = Arc::clone(&verifier);
+                let key = key.clone();
+                // No deadline: only the guard can wake them.
+                std::thread::spawn(move || verifier.cached(key, None, || unreachable!("a follower never computes")))
+            })
+            .collect();
+        assert!(leader.join().is_err(), "the leader panicked");
+        for follower in followers {
+            match follower.join().unwrap() {
+                Stored::Error(message) => assert!(message.contains("internal error"), "{message}"),
+                other => panic!("expected an error, got {other:?}"),
+            }
+        }
+        eprintln!("followers answered {:?} after the leader started panicking", started.elapsed());
+        // The flight is gone and the error is not a cached verdict: the next check computes.
+        assert!(verifier.flights.lock().unwrap().is_empty());
+        let again = verifier.cached(key, None, || Stored::Verified(Arc::new(Value::String("by k".into()))));
+        assert_eq!(again, Stored::Verified(Arc::new(Value::String("by k".into()))));
+    }
+
+    #[test]
+    fn followers_wait_no_longer_than_their_deadline() {
+        let verifier = Arc::new(verifier());
+        let key: Key = (RESOLVE, "slow".into(), String::new());
+        let (entered, leader_in) = std::sync::mpsc::channel();
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let leader = {
+            let verifier = Arc::clone(&verifier);
+            let key = key.clone();
+            std::thread::spawn(move || {
+                verifier.cached(key, None, || {
+                    entered.send(()).unwrap();
+                    released.recv().unwrap();
+                    Stored::Verified(Arc::new(Value::String("sha256:x".into())))
+                })
+            })
+        };
+        leader_in.recv().unwrap();
+        let deadline = Instant::now() + Duration::from_millis(200);
+        match verifier.cached(key.clone(), Some(deadline), || unreachable!()) {
+            Stored::Error(message) => assert!(message.contains("deadline"), "{message}"),
+            other => panic!("expected an error, got {other:?}"),
+        }
+        assert!(Instant::now() >= deadline);
+        release.send(()).unwrap();
+        assert!(matches!(leader.join().unwrap(), Stored::Verified(_)));
+        // A deadline already passed fails at once, without computing.
+        let past = Instant::now().checked_sub(Duration::from_millis(1)).unwrap();
+        let fresh: Key = (RESOLVE, "fresh".into(), String::new());
+        assert!(matches!(verifier.cached(fresh, Some(past), || unreachable!()), Stored::Error(_)));
+    }
+
+    #[test]
+    fn errors_of_a_check_cut_short_by_its_caller_are_not_cached() {
+        let verifier = verifier();
+        let key: Key = (RESOLVE, "short".into(), String::new());
+        let deadline = Instant::now() + Duration::from_millis(50);
+        let cut = verifier.cached(key.clone(), Some(deadline), || {
+            std::thread::sleep(Duration::from_millis(60));
+            Stored::Error("deadline exceeded".into())
+        });
+        assert!(matches!(cut, Stored::Error(_)));
+        assert!(verifier.lookup(&key).is_none(), "a caller's short deadline must not poison the cache");
+        // The same error with the whole budget is the registry's, and is remembered.
+        let full = verifier.cached(key.clone(), None, || Stored::Error("registry down".into()));
+        assert!(matches!(full, Stored::Error(_)));
+        assert!(verifier.lookup(&key).is_some());
+    }
+
+    /// A registry that accepts connections and never answers: every check of a review ends at
+    /// the review's deadline, together, not one registry timeout per call.
+    #[test]
+    fn a_registry_that_never_answers_is_bounded_by_the_deadline() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        let held = std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for stream in listener.incoming().take(4) {
+                held.push(stream);
+            }
+            std::thread::sleep(Duration::from_secs(5));
+        });
+        let options =
+            RegistryOptions { plain_http: true, timeout: Some(Duration::from_secs(30)), ..RegistryOptions::default() };
+        let verifier = Verifier::new(options, &CacheOptions::default());
+        let image = ImageReference::parse(&format!("{address}/team/app:1.0")).unwrap();
+        let started = Instant::now();
+        let checks = verifier.until(started + Duration::from_millis(700));
+        match checks.resolve(&image) {
+            Outcome::Error(message) => assert!(message.contains("deadline"), "{message}"),
+            other => panic!("expected an error, got {other:?}"),
+        }
+        let elapsed = started.elapsed();
+        eprintln!("resolve against a silent registry ended after {elapsed:?} (deadline 700 ms, per-call timeout 30 s)");
+        assert!(elapsed < Duration::from_secs(10), "{elapsed:?}");
+        drop(held);
     }
 
     #[test]
