@@ -270,7 +270,7 @@ fn check_bundle(
             let invalid = |reason: String| AttestationFailure::Invalid { index, reason };
             let json: serde_json::Value =
                 serde_json::from_slice(body).map_err(|e| invalid(format!("bundle is not JSON: {e}")))?;
-            let signer = match crate::keyless::verify_request_form_bundle(keyless, &json) {
+            let signer = match crate::request_form::verify_bundle(keyless, &json) {
                 Some(outcome) => outcome.map_err(invalid)?,
                 None => {
                     let bundle = parse_bundle("bundle", body).map_err(|e| invalid(e.to_string()))?;

@@ -274,7 +274,7 @@ pub fn verify_bundle_file(
         && let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes)
     {
         let keyless = crate::keyless::Keyless { identity: identity.clone(), root: root.clone() };
-        if let Some(outcome) = crate::keyless::verify_request_form_bundle(&keyless, &value) {
+        if let Some(outcome) = crate::request_form::verify_bundle(&keyless, &value) {
             return request_form_verdict(&name, &value, subject, outcome);
         }
     }

@@ -9,6 +9,9 @@
 //! trusted root, the SCT must verify, the SET must be signed by a trusted Rekor key, the entry
 //! must describe this very signature, certificate and payload (CVE-2022-36056), the signing time
 //! it proves must fall inside the certificate's validity, and the SAN and issuer must match.
+//!
+//! The one exception, a `dsse` Rekor entry in request form (only a test Sigstore writes these),
+//! is refused unless the trusted root opts into [`crate::request_form`].
 
 use std::collections::BTreeMap;
 
@@ -92,11 +95,13 @@ pub(crate) fn verify_layer(
     content: &Content<'_>,
     annotations: &BTreeMap<String, String>,
 ) -> Result<CertificateSigner, String> {
+    // A request-form entry goes to the path the trusted root opts into, or is refused there.
     if let Content::Envelope { json, .. } = content
-        && let Some(rekor) = annotations.get(BUNDLE_ANNOTATION)
-        && is_request_form_dsse(rekor)
+        && annotations
+            .get(BUNDLE_ANNOTATION)
+            .is_some_and(|rekor| crate::request_form::is_request_form_annotation(rekor))
     {
-        return verify_request_form_dsse(keyless, json, annotations, rekor);
+        return crate::request_form::verify_layer(keyless, json, annotations);
     }
     let bundle = layer_bundle(content, annotations)?;
     let bytes = serde_json::to_vec(&bundle).map_err(|e| e.to_string())?;
@@ -125,171 +130,6 @@ pub(crate) fn verify_certificate_bundle(
         issuer: verified.issuer.unwrap_or_default(),
         signed_at: verified.integrated_time.or_else(|| verified.verified_times.first().cloned()),
     })
-}
-
-/// A Sigstore bundle (JSON) whose DSSE Rekor entry is in request form, verified the same way as
-/// a cosign layer with such an entry; `None` when the bundle is not of that kind (the normal
-/// bundle verifier then applies).
-pub(crate) fn verify_request_form_bundle(
-    keyless: &Keyless,
-    bundle: &Value,
-) -> Option<Result<CertificateSigner, String>> {
-    let entry = bundle["verificationMaterial"]["tlogEntries"].as_array()?.first()?;
-    let body = entry["canonicalizedBody"].as_str()?;
-    let log_id = BASE64.decode(entry["logId"]["keyId"].as_str()?).ok()?;
-    let hex: String = log_id.iter().map(|b| format!("{b:02x}")).collect();
-    let number = |v: &Value| v.as_str().and_then(|s| s.parse::<i64>().ok()).or_else(|| v.as_i64());
-    let rekor = json!({
-        "SignedEntryTimestamp": entry["inclusionPromise"]["signedEntryTimestamp"].as_str()?,
-        "Payload": {"body": body, "integratedTime": number(&entry["integratedTime"])?, "logIndex": number(&entry["logIndex"])?, "logID": hex},
-    })
-    .to_string();
-    if !is_request_form_dsse(&rekor) {
-        return None;
-    }
-    let material = &bundle["verificationMaterial"];
-    let der = material["certificate"]["rawBytes"]
-        .as_str()
-        .or_else(|| material["x509CertificateChain"]["certificates"][0]["rawBytes"].as_str())?;
-    let der = BASE64.decode(der).ok()?;
-    let pem = format!("-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n", BASE64.encode(der));
-    let annotations =
-        BTreeMap::from([(CERTIFICATE_ANNOTATION.to_string(), pem), (BUNDLE_ANNOTATION.to_string(), rekor.clone())]);
-    let envelope = serde_json::to_vec(&bundle["dsseEnvelope"]).ok()?;
-    Some(verify_request_form_dsse(keyless, &envelope, &annotations, &rekor))
-}
-
-/// Whether the Rekor entry is a `dsse` v0.0.1 entry in request form (`spec.proposedContent`, as
-/// the Sigstore mock logs it) rather than the canonical form a real Rekor stores
-/// (`envelopeHash`, `payloadHash`, `signatures`), which `sigstore-verify` parses strictly.
-fn is_request_form_dsse(annotation: &str) -> bool {
-    let Ok(value) = serde_json::from_str::<Value>(annotation) else { return false };
-    let Some(body) = value["Payload"]["body"].as_str().and_then(|b| BASE64.decode(b).ok()) else { return false };
-    let Ok(entry) = serde_json::from_slice::<Value>(&body) else { return false };
-    entry["kind"] == "dsse" && entry["apiVersion"] == "0.0.1" && entry["spec"]["proposedContent"].is_object()
-}
-
-/// Keyless verification of a DSSE layer whose Rekor entry is in request form. vigil checks
-/// everything itself, in the same order of trust: the SET with a trusted Rekor key valid at the
-/// integrated time; the entry describes this envelope and this certificate; the certificate
-/// chains to a trusted Fulcio root at the integrated time and its SCT verifies; the identity and
-/// issuer match; the envelope's signature verifies with the certificate's key.
-fn verify_request_form_dsse(
-    keyless: &Keyless,
-    envelope_json: &[u8],
-    annotations: &BTreeMap<String, String>,
-    rekor: &str,
-) -> Result<CertificateSigner, String> {
-    let bad = |what: &str| format!("`{BUNDLE_ANNOTATION}`: {what}");
-    let value: Value = serde_json::from_str(rekor).map_err(|e| bad(&format!("not JSON: {e}")))?;
-    let set = value["SignedEntryTimestamp"].as_str().ok_or_else(|| bad("no SignedEntryTimestamp"))?;
-    let payload = &value["Payload"];
-    let body = payload["body"].as_str().ok_or_else(|| bad("no Payload.body"))?;
-    let integrated = payload["integratedTime"].as_i64().ok_or_else(|| bad("no Payload.integratedTime"))?;
-    let index = payload["logIndex"].as_i64().ok_or_else(|| bad("no Payload.logIndex"))?;
-    let log_id = payload["logID"].as_str().ok_or_else(|| bad("no Payload.logID"))?;
-    let log_key = decode_hex(log_id).ok_or_else(|| bad("Payload.logID is not hex"))?;
-
-    // 1. The SET: Rekor's signature over the canonical JSON of the entry, by a trusted log key.
-    let log = keyless
-        .root
-        .inner()
-        .tlogs
-        .iter()
-        .find(|log| log.log_id.key_id.as_bytes() == log_key.as_slice())
-        .ok_or_else(|| format!("SET: log {log_id} is not a transparency log of the trusted root"))?;
-    if let Some(window) = log.public_key.valid_for.as_ref()
-        && !crate::fulcio::within(integrated, window.start.as_second(), window.end.map(|e| e.as_second()))
-    {
-        return Err(format!("SET: the log key is not valid at the integrated time {integrated}"));
-    }
-    let signed = json!({"body": body, "integratedTime": integrated, "logID": log_id, "logIndex": index});
-    let message = serde_json::to_vec(&sort_keys(signed)).map_err(|e| e.to_string())?;
-    let set = BASE64.decode(set).map_err(|_| "SET: SignedEntryTimestamp is not base64".to_string())?;
-    let key = crate::keys::load_public_key(log.public_key.raw_bytes.as_bytes())
-        .map_err(|e| format!("SET: trusted log key: {e}"))?;
-    key.verify(&message, &set).map_err(|_| "SET: signature does not verify with the trusted Rekor key".to_string())?;
-
-    // 2. The entry describes this envelope and this certificate.
-    let certificate = annotations.get(CERTIFICATE_ANNOTATION).ok_or_else(|| {
-        format!("no `{CERTIFICATE_ANNOTATION}` annotation: not a keyless signature (verify it with --key)")
-    })?;
-    let leaf = match pem_certificates(certificate, CERTIFICATE_ANNOTATION)?.as_slice() {
-        [leaf] => leaf.clone(),
-        more => return Err(format!("`{CERTIFICATE_ANNOTATION}` holds {} certificates, expected 1", more.len())),
-    };
-    let chain = match annotations.get(CHAIN_ANNOTATION) {
-        Some(chain) => pem_certificates(chain, CHAIN_ANNOTATION)?,
-        None => Vec::new(),
-    };
-    let entry: Value = serde_json::from_slice(&BASE64.decode(body).map_err(|_| bad("Payload.body is not base64"))?)
-        .map_err(|e| bad(&format!("Payload.body is not JSON: {e}")))?;
-    let proposed = &entry["spec"]["proposedContent"];
-    let logged: Value = proposed["envelope"]
-        .as_str()
-        .and_then(|e| serde_json::from_str(e).ok())
-        .ok_or("log entry: proposedContent.envelope is not a DSSE envelope")?;
-    let ours: Value = serde_json::from_slice(envelope_json).map_err(|e| format!("DSSE envelope is not JSON: {e}"))?;
-    let sigs = |v: &Value| -> Vec<String> {
-        let mut s: Vec<String> = v["signatures"]
-            .as_array()
-            .map(|a| a.iter().filter_map(|s| s["sig"].as_str().map(str::to_string)).collect())
-            .unwrap_or_default();
-        s.sort();
-        s
-    };
-    if logged["payloadType"] != ours["payloadType"]
-        || logged["payload"] != ours["payload"]
-        || sigs(&logged) != sigs(&ours)
-    {
-        return Err(
-            "log entry does not match the attestation: its envelope differs (entry from another signature)".into()
-        );
-    }
-    let logs_leaf = proposed["verifiers"].as_array().is_some_and(|verifiers| {
-        verifiers.iter().filter_map(Value::as_str).filter_map(|v| BASE64.decode(v).ok()).any(|pem| {
-            std::str::from_utf8(&pem)
-                .ok()
-                .and_then(|pem| pem_certificates(pem, "verifier").ok())
-                .is_some_and(|certs| certs.first() == Some(&leaf))
-        })
-    });
-    if !logs_leaf {
-        return Err("log entry does not match the attestation: it names another certificate".into());
-    }
-
-    // 3. The certificate at the integrated time, its SCT; 4. identity and issuer.
-    let intermediates: Vec<Vec<u8>> = chain.into_iter().filter(|c| *c != leaf).collect();
-    let claims = crate::fulcio::verify_certificate(&leaf, &intermediates, &keyless.root, integrated)?;
-    keyless.identity.check(claims.identity.as_deref(), claims.issuer.as_deref())?;
-
-    // 5. The envelope's signature with the certificate's key.
-    let spki = {
-        use x509_cert::der::{Decode, Encode};
-        let cert = x509_cert::Certificate::from_der(&leaf).map_err(|e| format!("signing certificate: {e}"))?;
-        cert.tbs_certificate.subject_public_key_info.to_der().map_err(|e| e.to_string())?
-    };
-    let key = crate::keys::load_public_key(&spki).map_err(|e| format!("signing certificate key: {e}"))?;
-    let envelope = crate::dsse::Envelope::from_json(envelope_json).map_err(|e| e.to_string())?;
-    envelope.verify(&key, &envelope.payload_type).map_err(|e| format!("DSSE signature: {e}"))?;
-    Ok(CertificateSigner {
-        identity: claims.identity.unwrap_or_default(),
-        issuer: claims.issuer.unwrap_or_default(),
-        signed_at: Some(vigil_core::time::rfc3339(integrated)),
-    })
-}
-
-/// A JSON value with every object's keys sorted (Rekor's canonical JSON for SETs).
-fn sort_keys(value: Value) -> Value {
-    match value {
-        Value::Object(map) => {
-            let mut entries: Vec<(String, Value)> = map.into_iter().map(|(k, v)| (k, sort_keys(v))).collect();
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            Value::Object(entries.into_iter().collect())
-        }
-        Value::Array(items) => Value::Array(items.into_iter().map(sort_keys).collect()),
-        other => other,
-    }
 }
 
 /// The Sigstore bundle v0.1 that a cosign keyless layer amounts to.
@@ -457,6 +297,8 @@ mod tests {
             ]);
             let _ = verify_layer(&keyless, &Content::Message { payload: b"{}", signature_b64: "AA==" }, &annotations);
             let _ = verify_layer(&keyless, &Content::Envelope { json: &envelope, digest: "sha256:00" }, &annotations);
+            let opted_in = Keyless { root: keyless.root.clone().allow_request_form_rekor(), ..keyless };
+            let _ = verify_layer(&opted_in, &Content::Envelope { json: &envelope, digest: "sha256:00" }, &annotations);
         }
     }
 }

@@ -16,4 +16,5 @@ mod fulcio;
 pub mod keyless;
 pub mod keys;
 pub mod payload;
+mod request_form;
 pub mod trust;

@@ -16,6 +16,7 @@ const MAX_TRUSTED_ROOT_BYTES: u64 = 8 * 1024 * 1024;
 pub struct TrustRoot {
     root: TrustedRoot,
     source: String,
+    request_form_rekor: bool,
 }
 
 impl TrustRoot {
@@ -82,7 +83,26 @@ impl TrustRoot {
         // Malformed keys, duplicate log IDs and bad validity windows are refused now, once, with
         // the root's name, rather than on every verification.
         sigstore_verify::Verifier::new(&root).map_err(|e| error(e.to_string()))?;
-        Ok(Self { root, source: source.to_string() })
+        Ok(Self { root, source: source.to_string(), request_form_rekor: false })
+    }
+
+    /// Also accepts Rekor `dsse` entries in request form (`spec.proposedContent`), for a private
+    /// test deployment such as the local Sigstore mock, which logs the proposed entry verbatim
+    /// where a real Rekor stores its canonical form. Off by default: such an entry is then
+    /// refused with a reason that names this option. When on, vigil verifies these entries
+    /// itself, with the same checks as `sigstore-verify` (SET, inclusion proof and signed
+    /// checkpoint, certificate chain and SCT at the integrated time, entry bound to this
+    /// envelope and certificate, identity, DSSE signature).
+    #[must_use]
+    pub fn allow_request_form_rekor(mut self) -> Self {
+        self.request_form_rekor = true;
+        self
+    }
+
+    /// Whether [`TrustRoot::allow_request_form_rekor`] was called.
+    #[must_use]
+    pub fn allows_request_form_rekor(&self) -> bool {
+        self.request_form_rekor
     }
 
     /// Where the root came from.

@@ -59,8 +59,15 @@ impl Setup {
     fn keyless(&self, identity: Matcher, issuer: Matcher) -> Keyless {
         Keyless {
             identity: Identity { subject: identity, issuer },
-            root: TrustRoot::from_file(&self.mock.join("trusted_root.json")).unwrap(),
+            // The mock logs attestations as request-form `dsse` entries: opt in, as a private
+            // test deployment must (see `not_opted_in` for the refusal).
+            root: TrustRoot::from_file(&self.mock.join("trusted_root.json")).unwrap().allow_request_form_rekor(),
         }
+    }
+
+    /// The mock's root without the request-form opt-in.
+    fn not_opted_in(&self) -> Keyless {
+        Keyless { root: TrustRoot::from_file(&self.mock.join("trusted_root.json")).unwrap(), ..self.expected() }
     }
 
     fn expected(&self) -> Keyless {
@@ -272,7 +279,7 @@ impl Setup {
         edit(&mut root);
         let path = self.home.path().join("edited_root.json");
         std::fs::write(&path, serde_json::to_vec(&root).unwrap()).unwrap();
-        TrustRoot::from_file(&path).unwrap()
+        TrustRoot::from_file(&path).unwrap().allow_request_form_rekor()
     }
 }
 
@@ -291,6 +298,14 @@ fn cosign_keyless_attestation_verifies_and_attacks_fail() {
     assert!(attestation.statement["predicate"].to_string().contains("keyless-test"), "{}", attestation.statement);
     assert_eq!(attestation.statement["subject"][0]["digest"]["sha256"], digest.trim_start_matches("sha256:"));
     assert_eq!(attestation.certificate.as_ref().unwrap().identity, IDENTITY);
+    // Without the opt-in the request-form entry is refused, naming the option.
+    let refused = attest::verify(&setup.client, &image, &setup.not_opted_in(), Some("custom")).unwrap();
+    assert!(refused.attestations.is_empty());
+    assert!(
+        refused.failures.iter().all(|f| f.to_string().contains("--allow-request-form-rekor")),
+        "{:?}",
+        refused.failures
+    );
 
     let invalid = |keyless: &Keyless| -> Vec<String> {
         let verification = attest::verify(&setup.client, &image, keyless, Some("custom")).unwrap();
@@ -403,4 +418,22 @@ fn cosign_keyless_bundle_attestation_verifies() {
     let wrong = setup.keyless(Matcher::Exact("mallory@example.com".into()), Matcher::Exact(ISSUER.into()));
     let rejected = attest::verify(&setup.client, &image, &wrong, Some("custom")).unwrap();
     assert!(rejected.attestations.is_empty());
+    let refused = attest::verify(&setup.client, &image, &setup.not_opted_in(), Some("custom")).unwrap();
+    assert!(refused.attestations.is_empty());
+    assert!(
+        refused.failures.iter().all(|f| f.to_string().contains("--allow-request-form-rekor")),
+        "{:?}",
+        refused.failures
+    );
+}
+
+/// Signatures need no opt-in: the mock logs them as `hashedrekord` entries, whose request form
+/// is the canonical one, and they take the main path.
+#[test]
+fn keyless_signatures_verify_without_the_request_form_opt_in() {
+    let Some(setup) = setup() else { return };
+    let image = setup.image(":1.0");
+    setup.sign_keyless(&image);
+    let verification = cosign::verify(&setup.client, &image, &setup.not_opted_in()).unwrap();
+    assert_eq!(verification.signatures[0].certificate.as_ref().unwrap().identity, IDENTITY);
 }
