@@ -8,21 +8,15 @@
 
 use std::path::{Path, PathBuf};
 
+use vigil_testkit::{report, require_corpus};
+
 use vigil_k8s::{Limits, PodTemplate, load};
 use vigil_lint::{Profile, evaluate_pss};
 
-fn corpus() -> Option<PathBuf> {
-    let Some(root) = std::env::var_os("VIGIL_CORPORA") else {
-        eprintln!(
-            "\n*** SKIPPED corpus_psa: VIGIL_CORPORA is not set (point it at shared/corpora to run the PSA conformance corpus) ***\n"
-        );
-        return None;
-    };
-    let dir = Path::new(&root).join("psa/test/testdata");
-    let populated = std::fs::read_dir(&dir).map(|mut d| d.next().is_some()).unwrap_or(false);
-    assert!(populated, "VIGIL_CORPORA is set but {} is missing or empty", dir.display());
-    Some(dir)
-}
+/// Every pass and fail fixture of the corpus (`find . -path '*/pass/*' -o -path '*/fail/*'`),
+/// and the fail fixtures among them: a vanished fixture is a failure, not a smaller denominator.
+const FIXTURES: usize = 4537;
+const FAIL_FIXTURES: usize = 3486;
 
 fn sorted_dir(path: &Path) -> Vec<PathBuf> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
@@ -35,7 +29,7 @@ fn sorted_dir(path: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn psa_conformance_corpus() {
-    let Some(root) = corpus() else { return };
+    let Some(root) = require_corpus("psa/test/testdata") else { return };
     let (mut total, mut passed, mut attributed, mut fails) = (0usize, 0usize, 0usize, 0usize);
     let mut failures = Vec::new();
     for level_dir in sorted_dir(&root).into_iter().filter(|p| p.is_dir()) {
@@ -99,11 +93,12 @@ fn psa_conformance_corpus() {
         }
     }
     let rate = |n: usize, d: usize| if d == 0 { 0.0 } else { 100.0 * n as f64 / d as f64 };
-    println!("psa: {passed}/{total} ({:.1}%) fixtures decided as upstream", rate(passed, total));
-    println!(
+    report(format!("psa: {passed}/{total} ({:.1}%) fixtures decided as upstream", rate(passed, total)));
+    report(format!(
         "psa: {attributed}/{fails} ({:.1}%) fail fixtures denied by the check they break",
         rate(attributed, fails)
-    );
-    assert!(total > 4000, "only {total} fixtures found under {}", root.display());
+    ));
+    assert_eq!((total, fails), (FIXTURES, FAIL_FIXTURES), "fixtures found under {}", root.display());
+    // Baseline: every fixture decided as upstream and attributed to its check.
     assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
 }

@@ -22,15 +22,18 @@ impl Drop for Registry {
     }
 }
 
-#[allow(clippy::panic)]
-fn skip(why: &str) -> Option<Registry> {
-    if std::env::var_os("VIGIL_REQUIRE_REGISTRY").is_some_and(|v| v == "1") {
-        panic!("VIGIL_REQUIRE_REGISTRY=1 but {why}");
-    }
-    eprintln!(
-        "\n*** SKIPPED registry test: {why} (scripts/test installs docker-registry and skopeo and builds the images) ***\n"
-    );
-    None
+/// The switch that makes a missing registry a failure outside CI too (scripts/test sets it).
+pub const REQUIRE_REGISTRY: &str = "VIGIL_REQUIRE_REGISTRY";
+
+/// A missing registry, through the shared gate (`vigil_testkit`): a failure naming `why` in
+/// CI or with `VIGIL_REQUIRE_REGISTRY=1`, otherwise a test reported as skipped.
+#[track_caller]
+fn skip<T>(why: &str) -> Option<T> {
+    vigil_testkit::missing_with_switch(
+        Some(REQUIRE_REGISTRY),
+        "the registry",
+        format!("{why} (scripts/test installs docker-registry and skopeo and builds the images)"),
+    )
 }
 
 /// The OCI layout of the Debian test image, when `VIGIL_TEST_IMAGES` names one.
@@ -40,17 +43,19 @@ pub fn test_image() -> Option<PathBuf> {
 }
 
 /// Starts a registry (with htpasswd auth, user `vigil` / `vigil-pass`, when asked) and pushes
-/// the test image with skopeo. `None` (after a loud message) when the tools or the image are
-/// missing, unless `VIGIL_REQUIRE_REGISTRY=1`, which makes that a panic.
+/// the test image with skopeo. When the tools or the image are missing: a panic naming them
+/// with `CI=true` or `VIGIL_REQUIRE_REGISTRY=1`, otherwise `None` with the test recorded as
+/// skipped (`vigil_testkit::missing`), so the caller returns at once.
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#[track_caller]
 pub fn start(with_auth: bool) -> Option<(Registry, PathBuf)> {
     let found =
         |tool: &str| Command::new(tool).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok();
     if !found("docker-registry") || !found("skopeo") {
-        return skip("`docker-registry` or `skopeo` is not installed").map(|r| (r, PathBuf::new()));
+        return skip("`docker-registry` or `skopeo` is not installed");
     }
     let Some(image) = test_image() else {
-        return skip("VIGIL_TEST_IMAGES is not set or has no image").map(|r| (r, PathBuf::new()));
+        return skip("VIGIL_TEST_IMAGES is not set or has no image");
     };
     let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -66,7 +71,7 @@ pub fn start(with_auth: bool) -> Option<(Registry, PathBuf)> {
         // bcrypt hash of `vigil-pass` for user `vigil` (htpasswd -Bbn vigil vigil-pass).
         let out = Command::new("htpasswd").args(["-Bbn", "vigil", "vigil-pass"]).output();
         let Some(out) = out.ok().filter(|o| o.status.success()) else {
-            return skip("`htpasswd` (apache2-utils) is not installed").map(|r| (r, PathBuf::new()));
+            return skip("`htpasswd` (apache2-utils) is not installed");
         };
         std::fs::write(dir.path().join("htpasswd"), out.stdout).unwrap_or_else(|e| panic!("{e}"));
         config.push_str(&format!(

@@ -4,21 +4,8 @@
 //! the same layer for every file.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use vigil_oci::{EntryKind, Error, Overlay, Target, walk};
-
-fn images() -> Option<PathBuf> {
-    let Some(dir) = std::env::var_os("VIGIL_TEST_IMAGES") else {
-        eprintln!(
-            "\n*** SKIPPED real_images: VIGIL_TEST_IMAGES is not set (scripts/test builds the images and sets it) ***\n"
-        );
-        return None;
-    };
-    let dir = PathBuf::from(dir).join("debian");
-    assert!(dir.join("oci/index.json").is_file(), "VIGIL_TEST_IMAGES is set but {} has no image", dir.display());
-    Some(dir)
-}
 
 /// path → (layer digest, size)
 type Files = BTreeMap<String, (String, u64)>;
@@ -44,7 +31,7 @@ fn squash(target: &str) -> Result<(vigil_oci::ImageInfo, Files), Error> {
 
 #[test]
 fn four_ways_one_file_system() {
-    let Some(dir) = images() else { return };
+    let Some(dir) = vigil_testkit::test_images() else { return };
     let d = dir.display();
     let (layout_info, layout) = squash(&format!("oci-dir:{d}/oci:latest")).unwrap_or_else(|e| panic!("{e}"));
     let (archive_info, archive) = squash(&format!("oci-archive:{d}/oci-archive.tar")).unwrap_or_else(|e| panic!("{e}"));

@@ -2,8 +2,9 @@
 
 //! Pulling from a real registry: Debian's `docker-registry` (CNCF Distribution 2.8) started on
 //! 127.0.0.1 by the test, plain and with htpasswd auth, the test image pushed with skopeo.
-//! Skipped loudly when `docker-registry`/`skopeo` or the test images are missing, unless
-//! `VIGIL_REQUIRE_REGISTRY=1` (scripts/test sets it), which turns the skip into a failure.
+//! When `docker-registry`/`skopeo` or the test images are missing, the harness fails the test
+//! with `CI=true` or `VIGIL_REQUIRE_REGISTRY=1` (scripts/test sets it) and otherwise reports it
+//! as skipped (`vigil_testkit`).
 
 use std::path::Path;
 

@@ -15,13 +15,7 @@ use vigil_sbom::purl::Purl;
 use vigil_sbom::{CatalogInput, Cataloger, Package, SourcePackage};
 
 fn corpus() -> Option<PathBuf> {
-    let Some(root) = std::env::var_os("VIGIL_CORPORA") else {
-        eprintln!("\n*** SKIPPED os_corpus_syft: VIGIL_CORPORA is not set (point it at shared/corpora) ***\n");
-        return None;
-    };
-    let dir = Path::new(&root).join("lockfiles/syft/syft/pkg/cataloger");
-    assert!(dir.is_dir(), "VIGIL_CORPORA is set but {} is missing", dir.display());
-    Some(dir)
+    vigil_testkit::require_corpus("lockfiles/syft/syft/pkg/cataloger")
 }
 
 fn cataloger(id: &str) -> &'static dyn Cataloger {

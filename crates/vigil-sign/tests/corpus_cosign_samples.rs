@@ -8,13 +8,7 @@ use std::path::PathBuf;
 use vigil_sign::keys::{KeyAlgorithm, load_private_key, load_public_key};
 
 fn corpus_dir() -> Option<PathBuf> {
-    let Some(root) = std::env::var_os("VIGIL_CORPORA") else {
-        eprintln!("SKIPPED: VIGIL_CORPORA is not set, cosign-samples corpus test not run");
-        return None;
-    };
-    let dir = PathBuf::from(root).join("cosign-samples");
-    assert!(dir.is_dir(), "corpus folder {} is missing", dir.display());
-    Some(dir)
+    vigil_testkit::require_corpus("cosign-samples")
 }
 
 fn read(dir: &std::path::Path, name: &str) -> Vec<u8> {
@@ -35,7 +29,7 @@ fn cosign_key_decrypts_and_matches_cosign_pub() {
 
     let sig = key.sign(b"vigil corpus test").unwrap();
     public.verify(b"vigil corpus test", &sig).unwrap();
-    println!("cosign-samples: 1/1 (100.0%)");
+    vigil_testkit::report("cosign-samples: 1/1 (100.0%)");
 }
 
 #[test]

@@ -3,8 +3,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::PathBuf;
-
 use vigil_sign::keys::{KeyAlgorithm, load_private_key};
 
 /// Password of the sigstore-rs encrypted fixtures (sigstore-rs `src/crypto/signing_key` tests).
@@ -15,12 +13,7 @@ const BASELINE: usize = 7;
 
 #[test]
 fn sigstore_rs_key_fixtures_load() {
-    let Some(root) = std::env::var_os("VIGIL_CORPORA") else {
-        eprintln!("SKIPPED: VIGIL_CORPORA is not set, sigstore corpus test not run");
-        return;
-    };
-    let dir = PathBuf::from(root).join("sigstore/sigstore-rs/tests/data/keys");
-    assert!(dir.is_dir(), "corpus folder {} is missing", dir.display());
+    let Some(dir) = vigil_testkit::require_corpus("sigstore/sigstore-rs/tests/data/keys") else { return };
 
     let expected = [
         ("cosign_generated_encrypted_empty_private.key", &b""[..], KeyAlgorithm::EcdsaP256Sha256),
@@ -52,7 +45,11 @@ fn sigstore_rs_key_fixtures_load() {
             Err(e) => eprintln!("{name}: {e}"),
         }
     }
-    println!("sigstore-rs keys: {passed}/{} ({:.1}%)", expected.len(), 100.0 * passed as f64 / expected.len() as f64);
+    vigil_testkit::report(format!(
+        "sigstore-rs keys: {passed}/{} ({:.1}%)",
+        expected.len(),
+        100.0 * passed as f64 / expected.len() as f64
+    ));
     assert!(passed >= BASELINE, "{passed} fixtures loaded, baseline is {BASELINE}");
 }
 
@@ -60,11 +57,7 @@ fn sigstore_rs_key_fixtures_load() {
 /// DER SPKI for sigstore-rs's `*_DER.pub`).
 #[test]
 fn sigstore_public_key_fixtures_load() {
-    let Some(root) = std::env::var_os("VIGIL_CORPORA") else {
-        eprintln!("SKIPPED: VIGIL_CORPORA is not set, sigstore public-key corpus test not run");
-        return;
-    };
-    let root = PathBuf::from(root).join("sigstore");
+    let Some(root) = vigil_testkit::require_corpus("sigstore") else { return };
     let keys = [
         "cosign/release/release-cosign.pub",
         "sigstore-go/examples/publish_key.pub",
@@ -83,7 +76,7 @@ fn sigstore_public_key_fixtures_load() {
             failed.push(format!("{key}: {e}"));
         }
     }
-    println!("sigstore public keys: {}/{} load", keys.len() - failed.len(), keys.len());
+    vigil_testkit::report(format!("sigstore public keys: {}/{} load", keys.len() - failed.len(), keys.len()));
     assert!(failed.is_empty(), "{failed:#?}");
     // The conformance suite's deliberately broken key is refused with a reason, not a panic.
     let broken = root.join("sigstore-conformance/test/assets/bundle-verify/managed-key-wrong-key_fail/key.pub");

@@ -1,6 +1,8 @@
 //! Interop with the real cosign binary: keys from `cosign generate-key-pair` load in vigil, and a
-//! vigil-generated key signs a blob that `cosign verify-blob` accepts. Needs cosign: `$VIGIL_COSIGN`
-//! or `cosign` on `PATH` (see /work/shared/tools/get-cosign.sh); skipped with a message otherwise.
+//! vigil-generated key signs a blob that `cosign verify-blob` accepts. Needs cosign:
+//! `$VIGIL_COSIGN`, which scripts/test sets (`ensure_cosign` unpacks Debian trixie's cosign 2.5
+//! under `~/.cache/vigil-peers`), or `cosign` on `PATH`. Without it the test fails with
+//! `CI=true` and is reported as skipped otherwise (`vigil_testkit`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -14,15 +16,10 @@ use vigil_sign::keys::{generate_key_pair, load_private_key, load_public_key};
 const PASSWORD: &str = "interop-password";
 
 fn cosign() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("VIGIL_COSIGN") {
-        return Some(PathBuf::from(path));
+    match std::env::var_os("VIGIL_COSIGN") {
+        None => vigil_testkit::find_on_path("cosign").or_else(vigil_testkit::cosign),
+        Some(_) => vigil_testkit::cosign(),
     }
-    let path = std::env::var_os("PATH")?;
-    let found = std::env::split_paths(&path).map(|dir| dir.join("cosign")).find(|p| p.is_file());
-    if found.is_none() {
-        eprintln!("SKIPPED: cosign not found (set VIGIL_COSIGN or put cosign on PATH)");
-    }
-    found
 }
 
 fn run(cosign: &Path, dir: &Path, args: &[&str]) -> Output {

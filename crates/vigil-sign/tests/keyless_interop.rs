@@ -1,7 +1,8 @@
 //! Keyless interop: real cosign signs with a Fulcio certificate and a Rekor entry from the local
 //! Sigstore mock (`$VIGIL_SIGSTORE_MOCK`, started by scripts/test), and vigil verifies offline
-//! with the mock's trusted root, in a real registry. Skipped loudly without the registry harness
-//! (`VIGIL_REQUIRE_REGISTRY=1`), `$VIGIL_COSIGN` or `$VIGIL_SIGSTORE_MOCK`.
+//! with the mock's trusted root, in a real registry. Needs the registry harness, `$VIGIL_COSIGN`
+//! and `$VIGIL_SIGSTORE_MOCK`: a missing one fails the test with `CI=true` and reports it as
+//! skipped otherwise (`vigil_testkit`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -31,22 +32,9 @@ struct Setup {
 }
 
 fn setup() -> Option<Setup> {
+    let cosign = vigil_testkit::cosign()?;
+    let mock = vigil_testkit::sigstore_mock()?;
     let (registry, _) = start(false)?;
-    let Some(cosign) = std::env::var_os("VIGIL_COSIGN").map(PathBuf::from) else {
-        eprintln!("\n*** SKIPPED keyless interop: VIGIL_COSIGN is not set (scripts/test sets it) ***\n");
-        return None;
-    };
-    let Some(mock) = std::env::var_os("VIGIL_SIGSTORE_MOCK").map(PathBuf::from) else {
-        eprintln!(
-            "\n*** SKIPPED keyless interop: VIGIL_SIGSTORE_MOCK is not set (scripts/test starts the Sigstore mock and sets it) ***\n"
-        );
-        return None;
-    };
-    assert!(
-        mock.join("trusted_root.json").is_file(),
-        "VIGIL_SIGSTORE_MOCK={} has no trusted_root.json",
-        mock.display()
-    );
     let client = RegistryClient::new(&RegistryOptions { plain_http: true, ..RegistryOptions::default() }).unwrap();
     Some(Setup { registry, client, cosign, mock, home: tempfile::tempdir().unwrap() })
 }

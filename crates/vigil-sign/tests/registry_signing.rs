@@ -1,7 +1,7 @@
 //! Signing and verifying images in a real registry, interoperating with cosign through it.
-//! Needs the registry harness (`vigil_oci::testing`, skipped loudly unless
-//! `VIGIL_REQUIRE_REGISTRY=1`) and, for the cosign cases, `$VIGIL_COSIGN` (skipped loudly when
-//! unset; scripts/test sets it).
+//! Needs the registry harness (`vigil_oci::testing`) and, for the cosign cases, `$VIGIL_COSIGN`
+//! (scripts/test sets it). A missing one fails the test with `CI=true` (or, for the registry,
+//! `VIGIL_REQUIRE_REGISTRY=1`) and reports it as skipped otherwise (`vigil_testkit`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -47,11 +47,7 @@ fn key_pair(dir: &Path, name: &str) -> (SigningKey, VerifyingKey) {
 }
 
 fn cosign() -> Option<PathBuf> {
-    let found = std::env::var_os("VIGIL_COSIGN").map(PathBuf::from);
-    if found.is_none() {
-        eprintln!("\n*** SKIPPED cosign registry interop: VIGIL_COSIGN is not set (scripts/test sets it) ***\n");
-    }
-    found
+    vigil_testkit::cosign()
 }
 
 fn run_cosign(cosign: &Path, dir: &Path, args: &[&str]) -> Output {

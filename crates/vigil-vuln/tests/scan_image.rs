@@ -23,12 +23,7 @@ fn record(id: &str, ecosystem: &str, source: &str, events: &str, versions: &str,
 
 #[test]
 fn debian_image_from_the_registry() {
-    if std::env::var_os("VIGIL_TEST_IMAGES").is_none() {
-        eprintln!(
-            "\n*** SKIPPED scan_image: VIGIL_TEST_IMAGES is not set (scripts/test builds the images and sets it) ***\n"
-        );
-        return;
-    }
+    let Some(_) = vigil_testkit::test_images() else { return };
     let Some((registry, _)) = vigil_oci::testing::start(false) else { return };
     let dir = tempfile::tempdir().unwrap();
     let records = dir.path().join("records");

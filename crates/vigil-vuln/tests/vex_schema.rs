@@ -1,28 +1,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The VEX fixtures are valid against the official schemas (OpenVEX 0.2.0, CycloneDX 1.6), so
 //! the parser is tested on documents real tools accept. Needs `$VIGIL_CORPORA/../schemas` and
-//! python3 with `jsonschema`; skipped loudly otherwise.
+//! python3 with `jsonschema` (`vigil_testkit::require_schemas`: a failure with `CI=true`,
+//! reported as skipped otherwise).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn schemas() -> Option<PathBuf> {
-    let Some(corpora) = std::env::var_os("VIGIL_CORPORA") else {
-        eprintln!("\n*** SKIPPED vex_schema: VIGIL_CORPORA is not set (the schemas live in shared/schemas) ***\n");
-        return None;
-    };
-    let schemas = Path::new(&corpora).join("../schemas");
-    assert!(
-        schemas.join("validate.py").is_file(),
-        "VIGIL_CORPORA is set but {} is missing",
-        schemas.join("validate.py").display()
-    );
-    let probe = Command::new("python3").args(["-c", "import jsonschema, referencing"]).output();
-    if !probe.map(|o| o.status.success()).unwrap_or(false) {
-        eprintln!("\n*** SKIPPED vex_schema: python3 lacks `jsonschema` (scripts/test installs it) ***\n");
-        return None;
-    }
-    Some(schemas)
+    vigil_testkit::require_schemas(&["openvex_json_schema.json", "bom-1.6.schema.json"])
 }
 
 fn validate(schemas: &Path, schema: &str, fixture: &str) {
