@@ -1,34 +1,19 @@
 //! Builds [`Node`] trees from YAML (and JSON, which is YAML 1.2) with explicit limits.
 //!
 //! saphyr-parser delivers a stream of events with spans; this module turns them into trees
-//! without recursion, expands aliases against a node budget (so "billion laughs" documents
-//! fail fast instead of exhausting memory), applies `<<` merge keys as Kubernetes' YAML
-//! decoder does, and stops at a nesting-depth limit.
+//! without recursion, expands aliases against a budget of nodes and scalar bytes charged
+//! before anything is copied (so "billion laughs" documents and one huge anchored scalar
+//! aliased thousands of times fail fast instead of exhausting memory), applies `<<` merge
+//! keys as Kubernetes' YAML decoder does in linear time, and stops at a nesting-depth limit.
+//! The limits themselves are `vigil-yaml`'s, shared with every serde YAML reader.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use saphyr_parser::{Event, Parser, ScalarStyle as SaphyrStyle, Span as SaphyrSpan};
 
 use crate::node::{Node, ScalarStyle, Span, Value};
 
-/// Bounds applied to every parsed input. Exceeding one is an error for that input only.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    /// Largest input accepted, in bytes (default 32 MiB).
-    pub max_file_size: u64,
-    /// Deepest nesting of sequences and mappings (default 256).
-    pub max_depth: usize,
-    /// Most nodes in one document, counting every alias expansion (default 1,000,000).
-    pub max_nodes: usize,
-    /// Most documents in one input (default 100,000).
-    pub max_documents: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits { max_file_size: 32 * 1024 * 1024, max_depth: 256, max_nodes: 1_000_000, max_documents: 100_000 }
-    }
-}
+pub use vigil_yaml::Limits;
 
 /// Why an input could not be parsed completely, with the 1-based position where it stopped.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -52,9 +37,31 @@ pub struct Documents {
     pub error: Option<SyntaxError>,
 }
 
+/// What a subtree costs: its nodes and its scalar bytes, every alias copy included.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Cost {
+    nodes: usize,
+    bytes: usize,
+}
+
+impl Cost {
+    fn add(&mut self, other: Cost) {
+        self.nodes = self.nodes.saturating_add(other.nodes);
+        self.bytes = self.bytes.saturating_add(other.bytes);
+    }
+}
+
 enum Frame {
-    Seq { items: Vec<Node>, start: SaphyrSpan, anchor: usize },
-    Map { entries: Vec<(Node, Node)>, key: Option<Node>, start: SaphyrSpan, anchor: usize },
+    Seq { items: Vec<Node>, start: SaphyrSpan, anchor: usize, cost: Cost },
+    Map { entries: Vec<(Node, Node)>, key: Option<Node>, start: SaphyrSpan, anchor: usize, cost: Cost },
+}
+
+impl Frame {
+    fn cost_mut(&mut self) -> &mut Cost {
+        match self {
+            Frame::Seq { cost, .. } | Frame::Map { cost, .. } => cost,
+        }
+    }
 }
 
 /// Parses every document of `text` under `limits` and keeps them all.
@@ -68,8 +75,19 @@ pub fn parse_documents(text: &str, limits: &Limits) -> Documents {
 /// the next is built, so memory holds one document however many the input has. Returns
 /// the number of documents, or the error that stopped parsing (documents before it were
 /// already handed over).
+///
+/// Work is bounded by [`Limits`]: per document by nodes and scalar bytes with every alias
+/// and merge-key copy counted, per input by the copies themselves, so an alias or merge
+/// bomb is refused after at most [`Limits::max_expanded_bytes`] of copying.
 pub fn parse_documents_each(text: &str, limits: &Limits, mut each: impl FnMut(Node)) -> Result<usize, SyntaxError> {
-    let mut builder = Builder { limits, stack: Vec::new(), anchors: HashMap::new(), nodes: 0, root: None };
+    let mut builder = Builder {
+        limits,
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        document: Cost::default(),
+        copies: Cost::default(),
+        root: None,
+    };
     let mut documents = 0usize;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for event in Parser::new_from_str(text) {
@@ -82,7 +100,7 @@ pub fn parse_documents_each(text: &str, limits: &Limits, mut each: impl FnMut(No
             Event::DocumentStart(_) => {
                 builder.anchors.clear();
                 builder.root = None;
-                builder.nodes = 0;
+                builder.document = Cost::default();
                 Ok(())
             }
             Event::DocumentEnd => {
@@ -106,16 +124,29 @@ pub fn parse_documents_each(text: &str, limits: &Limits, mut each: impl FnMut(No
 struct Builder<'l> {
     limits: &'l Limits,
     stack: Vec<Frame>,
-    anchors: HashMap<usize, (Node, usize)>,
-    nodes: usize,
+    anchors: HashMap<usize, (Node, Cost)>,
+    /// What the current document has cost so far.
+    document: Cost,
+    /// What alias expansions, merge keys and anchor copies have cost in the whole input.
+    copies: Cost,
     root: Option<Node>,
+}
+
+/// How a charge came about, for the message when it breaks a limit.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Charge {
+    /// A node written in the input.
+    Written,
+    /// A copy made for an alias, a merge key or an anchor.
+    Copy,
 }
 
 impl Builder<'_> {
     fn event(&mut self, event: Event<'_>, span: SaphyrSpan) -> Result<(), String> {
         match event {
             Event::Scalar(text, style, anchor, tag) => {
-                self.charge(1)?;
+                let cost = Cost { nodes: 1, bytes: text.len() };
+                self.charge(cost, Charge::Written)?;
                 let tag_suffix = tag.as_ref().filter(|t| t.is_yaml_core_schema()).map(|t| t.suffix.as_str());
                 let value = match (style, tag_suffix) {
                     (_, Some("null")) => Value::Null,
@@ -127,59 +158,87 @@ impl Builder<'_> {
                     }
                     _ => Value::Scalar(text.into_owned(), ScalarStyle::Block),
                 };
-                self.complete(Node { value, span: convert(span) }, anchor, 1)
+                self.complete(Node { value, span: convert(span) }, anchor, cost)
             }
             Event::Alias(id) => {
-                let (node, count) = self
+                let cost = self
                     .anchors
                     .get(&id)
-                    .map(|(n, c)| (n, *c))
+                    .map(|(_, c)| *c)
                     .ok_or_else(|| "alias refers to an unknown anchor".to_string())?;
-                if self.nodes.saturating_add(count) > self.limits.max_nodes {
-                    return Err(format!(
-                        "alias expansion exceeds the limit of {} nodes in one document (possible alias bomb)",
-                        self.limits.max_nodes
-                    ));
-                }
-                let node = node.clone();
-                self.nodes += count;
-                self.complete(node, 0, count)
+                // Charged before anything is copied, so a bomb stops here.
+                self.charge(cost, Charge::Copy)?;
+                let node = self.anchors.get(&id).map(|(n, _)| n.clone()).unwrap_or_else(|| Node::null(convert(span)));
+                self.complete(node, 0, cost)
             }
-            Event::SequenceStart(anchor, _) => self.open(Frame::Seq { items: Vec::new(), start: span, anchor }),
-            Event::MappingStart(anchor, _) => {
-                self.open(Frame::Map { entries: Vec::new(), key: None, start: span, anchor })
+            Event::SequenceStart(anchor, _) => {
+                self.open(Frame::Seq { items: Vec::new(), start: span, anchor, cost: Cost { nodes: 1, bytes: 0 } })
             }
+            Event::MappingStart(anchor, _) => self.open(Frame::Map {
+                entries: Vec::new(),
+                key: None,
+                start: span,
+                anchor,
+                cost: Cost { nodes: 1, bytes: 0 },
+            }),
             Event::SequenceEnd | Event::MappingEnd => {
                 let Some(frame) = self.stack.pop() else { return Err("unbalanced end of collection".into()) };
-                let (value, start, anchor) = match frame {
-                    Frame::Seq { items, start, anchor } => (Value::Seq(items), start, anchor),
-                    Frame::Map { entries, start, anchor, .. } => (Value::Map(merge_keys(entries)), start, anchor),
+                let (value, start, anchor, cost) = match frame {
+                    Frame::Seq { items, start, anchor, cost } => (Value::Seq(items), start, anchor, cost),
+                    Frame::Map { entries, start, anchor, cost, .. } => {
+                        (Value::Map(merge_keys(entries)), start, anchor, cost)
+                    }
                 };
                 let node = Node { value, span: convert(SaphyrSpan::new(start.start, span.end)) };
-                let count = if anchor != 0 { node.count() } else { 0 };
-                self.complete(node, anchor, count)
+                self.complete(node, anchor, cost)
             }
             _ => Ok(()),
         }
     }
 
-    fn charge(&mut self, n: usize) -> Result<(), String> {
-        self.nodes += n;
-        if self.nodes > self.limits.max_nodes {
-            return Err(if self.anchors.is_empty() {
-                format!("more than {} nodes in one document", self.limits.max_nodes)
+    /// Charges `cost` to the document (and, for copies, to the input), refusing before the
+    /// work is done when a limit would be passed.
+    fn charge(&mut self, cost: Cost, how: Charge) -> Result<(), String> {
+        let limits = self.limits;
+        let mut document = self.document;
+        document.add(cost);
+        let mut copies = self.copies;
+        if how == Charge::Copy {
+            copies.add(cost);
+        }
+        let bomb = if how == Charge::Copy || !self.anchors.is_empty() { " (possible alias bomb)" } else { "" };
+        if document.nodes > limits.max_nodes {
+            return Err(if bomb.is_empty() {
+                format!("more than {} nodes in one document", limits.max_nodes)
             } else {
-                format!(
-                    "alias expansion exceeds the limit of {} nodes in one document (possible alias bomb)",
-                    self.limits.max_nodes
-                )
+                format!("alias expansion exceeds the limit of {} nodes in one document{bomb}", limits.max_nodes)
             });
         }
+        if document.bytes > limits.max_expanded_bytes {
+            return Err(format!(
+                "expanded scalar bytes exceed the limit of {} in one document, counting every alias and merge-key copy{bomb}",
+                limits.max_expanded_bytes
+            ));
+        }
+        if copies.nodes > limits.max_nodes {
+            return Err(format!(
+                "alias and merge-key copies in this input exceed the limit of {} nodes (possible alias bomb)",
+                limits.max_nodes
+            ));
+        }
+        if copies.bytes > limits.max_expanded_bytes {
+            return Err(format!(
+                "alias and merge-key copies in this input exceed the limit of {} scalar bytes (possible alias bomb)",
+                limits.max_expanded_bytes
+            ));
+        }
+        self.document = document;
+        self.copies = copies;
         Ok(())
     }
 
     fn open(&mut self, frame: Frame) -> Result<(), String> {
-        self.charge(1)?;
+        self.charge(Cost { nodes: 1, bytes: 0 }, Charge::Written)?;
         if self.stack.len() >= self.limits.max_depth {
             return Err(format!("nesting deeper than {} levels", self.limits.max_depth));
         }
@@ -187,20 +246,26 @@ impl Builder<'_> {
         Ok(())
     }
 
-    /// Attaches a finished node to its parent, remembering it under its anchor.
-    fn complete(&mut self, node: Node, anchor: usize, count: usize) -> Result<(), String> {
+    /// Attaches a finished node (whose subtree cost `cost`) to its parent, remembering it
+    /// under its anchor.
+    fn complete(&mut self, node: Node, anchor: usize, cost: Cost) -> Result<(), String> {
         if anchor != 0 {
-            // The copy kept for aliases counts against the budget as well.
-            self.charge(count)?;
-            self.anchors.insert(anchor, (node.clone(), count));
+            // The copy kept for aliases is work and memory too.
+            self.charge(cost, Charge::Copy)?;
+            self.anchors.insert(anchor, (node.clone(), cost));
         }
         match self.stack.last_mut() {
             None => self.root = Some(node),
-            Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
-                None => *key = Some(node),
-                Some(k) => entries.push((k, node)),
-            },
+            Some(frame) => {
+                frame.cost_mut().add(cost);
+                match frame {
+                    Frame::Seq { items, .. } => items.push(node),
+                    Frame::Map { entries, key, .. } => match key.take() {
+                        None => *key = Some(node),
+                        Some(k) => entries.push((k, node)),
+                    },
+                }
+            }
         }
         Ok(())
     }
@@ -212,6 +277,9 @@ fn is_null(text: &str) -> bool {
 
 /// Applies YAML merge keys (`<<: *base` or `<<: [*a, *b]`): keys written in the mapping win,
 /// then earlier merged mappings win over later ones.
+///
+/// Linear in the entries involved: merged mappings are moved, not copied (their copy was
+/// already charged when the alias was expanded), and keys are looked up in a set.
 fn merge_keys(entries: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
     let is_merge = |k: &Node| matches!(&k.value, Value::Scalar(s, ScalarStyle::Plain) if s == "<<");
     if !entries.iter().any(|(k, _)| is_merge(k)) {
@@ -219,23 +287,31 @@ fn merge_keys(entries: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
     }
     let mut own = Vec::with_capacity(entries.len());
     let mut merged: Vec<Node> = Vec::new();
-    for (k, v) in entries {
+    for (k, mut v) in entries {
         if is_merge(&k) {
-            match v.value {
-                Value::Map(_) => merged.push(v),
-                Value::Seq(ref items) => merged.extend(items.iter().cloned()),
-                _ => own.push((k, v)),
+            match std::mem::replace(&mut v.value, Value::Null) {
+                Value::Seq(items) => merged.extend(items),
+                value => {
+                    let is_map = matches!(value, Value::Map(_));
+                    v.value = value;
+                    if is_map { merged.push(v) } else { own.push((k, v)) }
+                }
             }
         } else {
             own.push((k, v));
         }
     }
-    for source in merged {
-        if let Some(map) = source.as_map() {
+    let mut present: HashSet<String> = own.iter().filter_map(|(k, _)| k.as_str().map(str::to_string)).collect();
+    for mut source in merged {
+        if let Value::Map(map) = std::mem::replace(&mut source.value, Value::Null) {
             for (k, v) in map {
-                let present = own.iter().any(|(ok, _)| ok.as_str().is_some() && ok.as_str() == k.as_str());
-                if !present {
-                    own.push((k.clone(), v.clone()));
+                match k.as_str() {
+                    Some(name) if present.contains(name) => {}
+                    Some(name) => {
+                        present.insert(name.to_string());
+                        own.push((k, v));
+                    }
+                    None => own.push((k, v)),
                 }
             }
         }
@@ -296,6 +372,57 @@ mod tests {
         let docs = parse(&text);
         let err = docs.error.unwrap();
         assert!(err.message.contains("alias"), "{err}");
+    }
+
+    #[test]
+    fn one_large_scalar_aliased_many_times_is_refused_by_bytes() {
+        // 1 MiB anchored scalar, 3,000 aliases: 3 GB if every alias were copied unchecked.
+        let text = format!("a: &a {}\nb: [{}]\n", "x".repeat(1024 * 1024), vec!["*a"; 3000].join(", "));
+        let started = std::time::Instant::now();
+        let err = parse(&text).error.unwrap();
+        assert!(err.message.contains("expanded scalar bytes exceed the limit of 67108864"), "{err}");
+        assert_eq!(err.line, 2, "{err}");
+        eprintln!("refused in {:?}", started.elapsed());
+    }
+
+    #[test]
+    fn merge_key_bomb_is_refused_and_merging_is_linear() {
+        let keys: Vec<String> = (0..20_000).map(|i| format!("k{i}: v")).collect();
+        let mut text = format!("a: &a {{{}}}\n", keys.join(", "));
+        for i in 0..2000 {
+            text.push_str(&format!("m{i}: {{<<: *a, own: 1}}\n"));
+        }
+        let started = std::time::Instant::now();
+        let err = parse(&text).error.unwrap();
+        assert!(err.message.contains("limit of 1000000 nodes"), "{err}");
+        eprintln!("refused in {:?}", started.elapsed());
+        // Below the budget, a large merge is applied with own keys first and no duplicates.
+        let text = format!("a: &a {{{}}}\nm: {{<<: *a, k5: own}}\n", keys.join(", "));
+        let docs = parse(&text);
+        assert!(docs.error.is_none(), "{:?}", docs.error);
+        let m = docs.documents[0].get("m").unwrap().as_map().unwrap();
+        assert_eq!(m.len(), 20_000);
+        assert_eq!(docs.documents[0].get_path("m.k5").unwrap().as_str(), Some("own"));
+    }
+
+    #[test]
+    fn copies_are_bounded_across_documents() {
+        // Each document stays under the per-document budget; together they would copy 1 GB.
+        let doc = format!("a: &a {}\nb: [{}]\n", "x".repeat(64 * 1024), vec!["*a"; 900].join(", "));
+        let text = vec![doc; 20].join("---\n");
+        let mut seen = 0;
+        let err = parse_documents_each(&text, &Limits::default(), |_| seen += 1).unwrap_err();
+        assert!(err.message.contains("copies in this input exceed"), "{err}");
+        assert!(seen >= 1 && seen < 20, "{seen}");
+    }
+
+    #[test]
+    fn small_limits_apply_to_bytes() {
+        let limits = Limits { max_expanded_bytes: 10, ..Limits::default() };
+        let docs = parse_documents("a: 0123456789ab\n", &limits);
+        assert!(docs.error.unwrap().message.contains("expanded scalar bytes"));
+        let docs = parse_documents("a: &a 01234\nb: *a\n", &limits);
+        assert!(docs.error.unwrap().message.contains("possible alias bomb"));
     }
 
     #[test]

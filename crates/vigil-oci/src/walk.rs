@@ -8,9 +8,9 @@ use std::path::Path;
 use std::rc::Rc;
 
 use crate::digest::VerifyingReader;
-use crate::image::{Content, Image};
+use crate::image::{Content, Image, LayerInfo};
 use crate::limits::RATIO_GRACE_BYTES;
-use crate::{Digest, Error};
+use crate::Error;
 
 /// What an entry is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,7 +77,7 @@ pub fn walk(
         Content::Layers(store) => {
             for (index, layer) in image.info.layers.iter().enumerate() {
                 let raw = store.open(&layer.entry)?;
-                walk_layer(image, index, raw, layer.verify.clone(), &mut stats, &mut visit)?;
+                walk_layer(image, index, layer, raw, &mut stats, &mut visit)?;
             }
         }
     }
@@ -132,62 +132,41 @@ impl std::fmt::Display for LimitHit {
 }
 impl std::error::Error for LimitHit {}
 
+/// Byte counters shared by the readers of one layer: stored (compressed) bytes read, and
+/// uncompressed bytes produced.
+#[derive(Default)]
+struct Counters {
+    compressed: Rc<Cell<u64>>,
+    produced: Rc<Cell<u64>>,
+}
+
+/// Streams one layer: open (verify, decompress, bound), then each tar entry in order.
 fn walk_layer(
     image: &Image,
     index: usize,
+    layer: &LayerInfo,
     raw: Box<dyn Read + Send>,
-    verify: Option<Digest>,
     stats: &mut WalkStats,
     visit: &mut dyn FnMut(&Entry, &mut dyn Read) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    let layer = &image.info.layers[index.min(image.info.layers.len().saturating_sub(1))];
     let name = layer.digest.clone();
-    let bad = |reason: String| Error::BadLayer { layer: name.clone(), reason };
     let limits = image.limits;
-    let compressed = Rc::new(Cell::new(0u64));
-    let produced = Rc::new(Cell::new(0u64));
+    let counters = Counters::default();
     // The stored blob is hashed as it streams, and checked once the tar is done.
-    let mut source = match verify {
+    let mut source = match layer.verify.clone() {
         Some(d) => Source::Verified(Box::new(VerifyingReader::new(raw, d, format!("layer {}", layer.blob_digest)))),
         None => Source::Plain(raw),
     };
-    let mut counted =
-        std::io::BufReader::with_capacity(256 * 1024, Counting { inner: &mut source, count: compressed.clone() });
-    let magic = {
-        use std::io::BufRead;
-        let buf = counted.fill_buf().map_err(|e| bad(format!("cannot read: {e}")))?;
-        buf.get(..4).map(<[u8]>::to_vec).unwrap_or_default()
-    };
-    let decoder: Box<dyn Read + '_> = match magic.as_slice() {
-        [0x1f, 0x8b, ..] => Box::new(flate2::read::MultiGzDecoder::new(counted)),
-        [0x28, 0xb5, 0x2f, 0xfd] => Box::new(
-            ruzstd::decoding::StreamingDecoder::new(counted).map_err(|e| bad(format!("invalid zstd stream: {e}")))?,
-        ),
-        _ => Box::new(counted),
-    };
+    let decoder = decompress(&mut source, &name, &counters)?;
     let bounded = Bounded {
         inner: decoder,
-        produced: produced.clone(),
-        compressed: compressed.clone(),
+        produced: counters.produced.clone(),
+        compressed: counters.compressed.clone(),
         limit: limits.max_layer_bytes,
         ratio: limits.max_ratio,
     };
     let mut archive = tar::Archive::new(bounded);
-    let map_err = |e: std::io::Error| -> Error {
-        if let Some(hit) = e.get_ref().and_then(|inner| inner.downcast_ref::<LimitHit>()) {
-            let limit = if hit.0 == "layer size" {
-                format!("{} bytes", limits.max_layer_bytes)
-            } else {
-                format!("{}:1", limits.max_ratio)
-            };
-            return Error::Limit {
-                what: format!("layer {name}"),
-                detail: format!("{} ({} bytes decompressed from {})", hit.0, produced.get(), compressed.get()),
-                limit,
-            };
-        }
-        bad(format!("corrupt or truncated layer: {e}"))
-    };
+    let map_err = |e: std::io::Error| stream_error(e, &name, &limits, &counters);
     let entries = archive.entries().map_err(map_err)?;
     // End of the last entry's data in the tar stream: some writers (umoci 0.4) end a layer right
     // after the last file's data, without its padding or the end-of-archive blocks. That is
@@ -200,7 +179,7 @@ fn walk_layer(
     for entry in entries {
         let mut entry = match entry {
             Ok(entry) => entry,
-            Err(_) if data_end > 0 && produced.get() == data_end => break,
+            Err(_) if data_end > 0 && counters.produced.get() == data_end => break,
             Err(e) => return Err(map_err(e)),
         };
         data_end = entry.raw_file_position() + entry.size();
@@ -212,71 +191,19 @@ fn walk_layer(
                 limit: limits.max_entries.to_string(),
             });
         }
-        let raw_path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-        let path = normalise(&raw_path).map_err(|reason| Error::UnsafePath {
-            layer: name.clone(),
-            path: raw_path.clone(),
-            reason,
-        })?;
-        let header = entry.header();
-        let mode = header.mode().unwrap_or(0);
-        let size = entry.size();
-        let entry_type = header.entry_type();
-        let link = || entry.link_name_bytes().map(|l| String::from_utf8_lossy(&l).into_owned()).unwrap_or_default();
-        let (path, kind) = match file_name(&path) {
-            ".wh..wh..opq" => (parent(&path).to_string(), EntryKind::OpaqueDir),
-            base if base.starts_with(".wh.") => {
-                let target = format!("{}{}", prefix_of(&path), &base[4..]);
-                (target, EntryKind::Whiteout)
-            }
-            _ => {
-                let kind = if entry_type.is_file() {
-                    EntryKind::File
-                } else if entry_type.is_dir() {
-                    EntryKind::Dir
-                } else if entry_type.is_symlink() {
-                    EntryKind::Symlink(link())
-                } else if entry_type.is_hard_link() {
-                    let target = link();
-                    let target = normalise(&target).map_err(|reason| Error::UnsafePath {
-                        layer: name.clone(),
-                        path: format!("{raw_path} -> {target}"),
-                        reason,
-                    })?;
-                    EntryKind::Hardlink(target)
-                } else {
-                    EntryKind::Other
-                };
-                (path, kind)
-            }
-        };
-        if path.is_empty() && kind != EntryKind::Dir && kind != EntryKind::OpaqueDir {
-            continue;
-        }
-        if !symlinks.is_empty() {
-            let mut prefix = path.as_str();
-            while let Some((parent, _)) = prefix.rsplit_once('/') {
-                if symlinks.contains(parent) {
-                    return Err(Error::UnsafePath {
-                        layer: name.clone(),
-                        path: raw_path.clone(),
-                        reason: format!("written through the symlink `{parent}` of the same layer (symlink escape)"),
-                    });
-                }
-                prefix = parent;
-            }
-        }
+        let Some((path, kind, raw_path)) = classify(&entry, &name)? else { continue };
+        check_symlinks(&symlinks, &path, &raw_path, &name)?;
         if let EntryKind::Symlink(_) = kind {
             symlinks.insert(path.clone());
         }
-        let item = Entry { path, layer: index, kind, size, mode };
+        let item = Entry { path, layer: index, kind, size: entry.size(), mode: entry.header().mode().unwrap_or(0) };
         visit(&item, &mut entry).map_err(|e| match e {
             Error::Io { source, .. } => map_err(source),
             other => other,
         })?;
     }
     drop(archive);
-    stats.bytes += produced.get();
+    stats.bytes += counters.produced.get();
     if stats.bytes > limits.max_total_bytes {
         return Err(Error::Limit {
             what: format!("image {}", image.info.target),
@@ -286,6 +213,104 @@ fn walk_layer(
     }
     if let Source::Verified(verifier) = source {
         verifier.finish()?;
+    }
+    Ok(())
+}
+
+/// The layer's tar stream: gzip and zstd sniffed by their magic bytes, anything else read as
+/// an uncompressed tar; stored bytes are counted for the decompression-ratio bound.
+fn decompress<'a>(source: &'a mut Source, name: &str, counters: &Counters) -> Result<Box<dyn Read + 'a>, Error> {
+    let bad = |reason: String| Error::BadLayer { layer: name.to_string(), reason };
+    let mut counted =
+        std::io::BufReader::with_capacity(256 * 1024, Counting { inner: source, count: counters.compressed.clone() });
+    let magic = {
+        use std::io::BufRead;
+        let buf = counted.fill_buf().map_err(|e| bad(format!("cannot read: {e}")))?;
+        buf.get(..4).map(<[u8]>::to_vec).unwrap_or_default()
+    };
+    Ok(match magic.as_slice() {
+        [0x1f, 0x8b, ..] => Box::new(flate2::read::MultiGzDecoder::new(counted)),
+        [0x28, 0xb5, 0x2f, 0xfd] => Box::new(
+            ruzstd::decoding::StreamingDecoder::new(counted).map_err(|e| bad(format!("invalid zstd stream: {e}")))?,
+        ),
+        _ => Box::new(counted),
+    })
+}
+
+/// A read error of the layer stream: a limit the bounded reader hit, or a corrupt stream.
+fn stream_error(e: std::io::Error, name: &str, limits: &crate::Limits, counters: &Counters) -> Error {
+    if let Some(hit) = e.get_ref().and_then(|inner| inner.downcast_ref::<LimitHit>()) {
+        let limit =
+            if hit.0 == "layer size" { format!("{} bytes", limits.max_layer_bytes) } else { format!("{}:1", limits.max_ratio) };
+        return Error::Limit {
+            what: format!("layer {name}"),
+            detail: format!(
+                "{} ({} bytes decompressed from {})",
+                hit.0,
+                counters.produced.get(),
+                counters.compressed.get()
+            ),
+            limit,
+        };
+    }
+    Error::BadLayer { layer: name.to_string(), reason: format!("corrupt or truncated layer: {e}") }
+}
+
+/// The normalised path and kind of a tar entry (whiteouts resolved to the path they delete),
+/// with its raw path for messages; `None` for entries to skip (the root's `./` entry).
+fn classify<R: Read>(entry: &tar::Entry<'_, R>, layer: &str) -> Result<Option<(String, EntryKind, String)>, Error> {
+    let raw_path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+    let unsafe_path = |path: String, reason: String| Error::UnsafePath { layer: layer.to_string(), path, reason };
+    let path = normalise(&raw_path).map_err(|reason| unsafe_path(raw_path.clone(), reason))?;
+    let entry_type = entry.header().entry_type();
+    let link = || entry.link_name_bytes().map(|l| String::from_utf8_lossy(&l).into_owned()).unwrap_or_default();
+    let (path, kind) = match file_name(&path) {
+        ".wh..wh..opq" => (parent(&path).to_string(), EntryKind::OpaqueDir),
+        base if base.starts_with(".wh.") => {
+            let target = format!("{}{}", prefix_of(&path), base.get(4..).unwrap_or_default());
+            (target, EntryKind::Whiteout)
+        }
+        _ => {
+            let kind = if entry_type.is_file() {
+                EntryKind::File
+            } else if entry_type.is_dir() {
+                EntryKind::Dir
+            } else if entry_type.is_symlink() {
+                EntryKind::Symlink(link())
+            } else if entry_type.is_hard_link() {
+                let target = link();
+                let target =
+                    normalise(&target).map_err(|reason| unsafe_path(format!("{raw_path} -> {target}"), reason))?;
+                EntryKind::Hardlink(target)
+            } else {
+                EntryKind::Other
+            };
+            (path, kind)
+        }
+    };
+    if path.is_empty() && kind != EntryKind::Dir && kind != EntryKind::OpaqueDir {
+        return Ok(None);
+    }
+    Ok(Some((path, kind, raw_path)))
+}
+
+/// Refuses an entry written through a symlink of the same layer (symlink escape).
+fn check_symlinks(
+    symlinks: &std::collections::HashSet<String>,
+    path: &str,
+    raw_path: &str,
+    layer: &str,
+) -> Result<(), Error> {
+    let mut prefix = path;
+    while let Some((parent, _)) = prefix.rsplit_once('/') {
+        if symlinks.contains(parent) {
+            return Err(Error::UnsafePath {
+                layer: layer.to_string(),
+                path: raw_path.to_string(),
+                reason: format!("written through the symlink `{parent}` of the same layer (symlink escape)"),
+            });
+        }
+        prefix = parent;
     }
     Ok(())
 }

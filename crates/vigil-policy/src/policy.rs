@@ -259,28 +259,12 @@ pub fn load_file(path: &Path) -> Result<Vec<Policy>, PolicyError> {
 /// # Errors
 /// A [`PolicyError`] naming `name` and the position.
 pub fn parse(name: &str, text: &str, base: &Path) -> Result<Vec<Policy>, PolicyError> {
-    let docs: Vec<PolicyDoc> = serde_saphyr::from_multiple(text).map_err(|e| yaml_error(name, &e))?;
+    let docs: Vec<PolicyDoc> = vigil_yaml::from_multiple(name, text, &vigil_yaml::Limits::config())
+        .map_err(|e| PolicyError { file: e.name, line: e.line, column: e.column, message: e.message })?;
     if docs.is_empty() {
         return Err(PolicyError { file: name.into(), line: 0, column: 0, message: "no policy document".into() });
     }
     docs.into_iter().map(|doc| compile(name, doc, base)).collect()
-}
-
-fn yaml_error(file: &str, error: &serde_saphyr::Error) -> PolicyError {
-    let text = error.without_snippet().to_string();
-    let mut message = text.trim().trim_start_matches("error:").trim();
-    if let Some(rest) = message.strip_prefix("line ")
-        && let Some((_, after)) = rest.split_once(':')
-    {
-        message = after.trim();
-    }
-    let message = message.lines().next().unwrap_or(message);
-    let message = match message.rsplit_once(" at line ") {
-        Some((head, tail)) if tail.contains("column") => head,
-        _ => message,
-    };
-    let (line, column) = error.location().map_or((0, 0), |at| (at.line() as usize, at.column() as usize));
-    PolicyError { file: file.to_string(), line, column, message: message.to_string() }
 }
 
 /// An error at a spanned value.

@@ -179,9 +179,9 @@ impl Sink<'_, '_> {
                 Ok(text) => text,
                 Err(e) => return self.error(source, format!("not UTF-8 at byte {}", e.valid_up_to())),
             };
-            serde_saphyr::from_str::<serde_json::Value>(text)
+            vigil_yaml::from_str::<serde_json::Value>(source, text, &vigil_yaml::Limits::default())
                 .map(|v| vec![v])
-                .map_err(|e| format!("invalid YAML: {}", one_line(&e.to_string())))
+                .map_err(|e| format!("invalid YAML at line {} column {}: {}", e.line, e.column, e.message))
         } else {
             match serde_json::from_slice::<serde_json::Value>(bytes) {
                 Ok(serde_json::Value::Array(items)) => Ok(items),
@@ -317,8 +317,4 @@ fn is_record_file(name: &str) -> bool {
     (lower.ends_with(".json") || lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".zip"))
         && !lower.ends_with("package.json")
         && !lower.ends_with("schema.json")
-}
-
-fn one_line(text: &str) -> String {
-    text.lines().next().unwrap_or(text).trim().to_string()
 }

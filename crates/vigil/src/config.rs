@@ -70,28 +70,8 @@ pub fn load(explicit: Option<&Path>, disabled: bool) -> Result<(Config, Option<P
     let config: Config = if text.trim().is_empty() {
         Config::default()
     } else {
-        serde_saphyr::from_str(&text).map_err(|e| config_error(&path, &e))?
+        vigil_yaml::from_str(&path.display().to_string(), &text, &vigil_yaml::Limits::config()).map_err(anyhow::Error::new)?
     };
     Ok((config, Some(path)))
 }
 
-/// `file:line:col: message`, as every vigil error is shaped.
-fn config_error(path: &Path, error: &serde_saphyr::Error) -> anyhow::Error {
-    let text = error.without_snippet().to_string();
-    let mut message = text.trim().trim_start_matches("error:").trim();
-    // The position is given in front, so drop serde-saphyr's own `line N column M:` prefix.
-    if let Some(rest) = message.strip_prefix("line ")
-        && let Some((_, after)) = rest.split_once(':')
-    {
-        message = after.trim();
-    }
-    let message = message.lines().next().unwrap_or(message);
-    let message = match message.rsplit_once(" at line ") {
-        Some((head, tail)) if tail.contains("column") => head,
-        _ => message,
-    };
-    match error.location() {
-        Some(at) => anyhow::anyhow!("{}:{}:{}: {message}", path.display(), at.line(), at.column()),
-        None => anyhow::anyhow!("{}: {message}", path.display()),
-    }
-}

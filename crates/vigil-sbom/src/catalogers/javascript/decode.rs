@@ -18,9 +18,6 @@ pub(crate) const MAX_INPUT_BYTES: usize = 64 * 1024 * 1024;
 /// one node per eight bytes of the largest accepted file.
 const MAX_YAML_NODES: usize = MAX_INPUT_BYTES / 8;
 
-/// Most YAML parser events (about two per node) read from one lockfile.
-const MAX_YAML_EVENTS: usize = 2 * MAX_YAML_NODES;
-
 /// The input as text: at most [`MAX_INPUT_BYTES`], UTF-8, without a leading byte-order mark.
 pub(crate) fn text<'a>(input: &CatalogInput<'a>) -> Result<&'a str, CatalogError> {
     let size = input.contents.len();
@@ -59,46 +56,20 @@ pub(crate) fn json<T: DeserializeOwned>(path: &str, text: &str) -> Result<T, Cat
     Ok(value)
 }
 
-/// Parses YAML into `T`; a file with no document (empty, or only comments) yields `None`.
-/// Depth, aliases and anchors keep serde-saphyr's default budget (which stops alias bombs);
-/// nodes and events are raised to [`MAX_YAML_NODES`] and [`MAX_YAML_EVENTS`].
+/// Parses YAML into `T` under vigil's YAML limits, with nodes raised to [`MAX_YAML_NODES`]
+/// and the input and expanded scalar bytes to [`MAX_INPUT_BYTES`]; a file with no document
+/// (empty, or only comments) yields `None`. Errors are `<line>:<col>: invalid YAML, <what>`.
 pub(crate) fn yaml<T: DeserializeOwned>(path: &str, text: &str) -> Result<Option<T>, CatalogError> {
-    let options = serde_saphyr::options! {
-        budget: serde_saphyr::budget! {
-            max_nodes: MAX_YAML_NODES,
-            max_events: MAX_YAML_EVENTS,
-            max_total_scalar_bytes: MAX_INPUT_BYTES,
-        },
+    let limits = vigil_yaml::Limits {
+        max_file_size: MAX_INPUT_BYTES as u64,
+        max_nodes: MAX_YAML_NODES,
+        max_expanded_bytes: MAX_INPUT_BYTES,
+        ..vigil_yaml::Limits::default()
     };
-    serde_saphyr::from_str_with_options::<Option<T>>(text, options).map_err(|e| yaml_error(path, &e))
-}
-
-/// A serde-saphyr error as `<line>:<col>: invalid YAML, <what>`.
-fn yaml_error(path: &str, error: &serde_saphyr::Error) -> CatalogError {
-    let shown = error.without_snippet().to_string();
-    let mut what = shown.trim().trim_start_matches("error:").trim();
-    // The position goes in front, so drop serde-saphyr's own `line N column M:` prefix and
-    // ` at line N, column M` suffix.
-    if let Some(rest) = what.strip_prefix("line ")
-        && let Some((_, after)) = rest.split_once(':')
-    {
-        what = after.trim();
-    }
-    let what = what.lines().next().unwrap_or(what);
-    let what = match what.rsplit_once(" at line ") {
-        Some((head, tail)) if tail.contains("column") => head,
-        _ => what,
-    };
-    let what = format!("invalid YAML, {what}");
-    match error.location() {
-        Some(at) if at.line() > 0 => error_at(
-            path,
-            usize::try_from(at.line()).unwrap_or(usize::MAX),
-            usize::try_from(at.column()).unwrap_or(0),
-            what,
-        ),
-        _ => CatalogError::new(path, what),
-    }
+    vigil_yaml::from_str::<Option<T>>(path, text, &limits).map_err(|e| {
+        let what = format!("invalid YAML, {}", e.message);
+        if e.line > 0 { error_at(path, e.line, e.column, what) } else { CatalogError::new(path, what) }
+    })
 }
 
 pub(crate) use crate::catalogers::entries::Entries;

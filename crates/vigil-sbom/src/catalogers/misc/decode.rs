@@ -89,21 +89,12 @@ pub(crate) fn toml<T: DeserializeOwned>(path: &str, text: &str) -> Result<T, Cat
     })
 }
 
-/// Parses YAML into `T`; an empty document yields `None`. serde-saphyr's default budget
-/// (nodes, depth, aliases) bounds the work an alias bomb can cause.
+/// Parses YAML into `T` under vigil's YAML limits (aliases and merge keys charged by what
+/// they copy); an empty document yields `None`.
 pub(crate) fn yaml<T: DeserializeOwned>(path: &str, text: &str) -> Result<Option<T>, CatalogError> {
-    serde_saphyr::from_str::<Option<T>>(text).map_err(|e| {
-        let shown = e.without_snippet().to_string();
-        let first = shown.trim().lines().next().unwrap_or_default();
-        // Drop serde-saphyr's own ` at line N, column M` suffix; the position goes in front.
-        let what = first.rsplit_once(" at line ").map_or(first, |(head, _)| head);
-        let what = format!("invalid YAML, {what}");
-        match e.location() {
-            Some(at) => {
-                error_at(path, usize::try_from(at.line()).unwrap_or(0), usize::try_from(at.column()).unwrap_or(0), what)
-            }
-            None => CatalogError::new(path, what),
-        }
+    vigil_yaml::from_str::<Option<T>>(path, text, &vigil_yaml::Limits::default()).map_err(|e| {
+        let what = format!("invalid YAML, {}", e.message);
+        if e.line > 0 { error_at(path, e.line, e.column, what) } else { CatalogError::new(path, what) }
     })
 }
 
