@@ -21,3 +21,4 @@ mod sbom;
 mod scan;
 mod sign;
 mod webhook;
+mod yaml_budgets;
