@@ -398,19 +398,10 @@ async fn review_request(state: &Arc<State>, request: hyper::Request<Incoming>, v
     respond(StatusCode::OK, "application/json", review::envelope(&response).to_string())
 }
 
-/// The object of a review as vigil's tree, and its namespace.
+/// The object of a review as vigil's tree, and its namespace, decided as `vigil policy test`
+/// decides them (`vigil_policy::Workload`); `None` for objects without a pod template.
 fn subject_of(object: &serde_json::Value, namespace: Option<&str>) -> Option<(vigil_k8s::Object, String)> {
-    let mut objects = vigil_k8s::objects_of(vigil_k8s::from_json(object));
-    if objects.is_empty() {
-        return None;
-    }
-    let object = objects.swap_remove(0);
-    let namespace = namespace
-        .filter(|n| !n.is_empty())
-        .map(str::to_string)
-        .or_else(|| object.reference.namespace.clone())
-        .unwrap_or_else(|| "default".to_string());
-    Some((object, namespace))
+    vigil_policy::Workload::from_review(object, namespace).map(|w| (w.object, w.namespace))
 }
 
 /// Decides a review: from the verification cache alone when every check is cached (no thread

@@ -14,6 +14,7 @@ mod model;
 mod policy;
 pub mod rules;
 mod severity;
+mod subject;
 mod verifier;
 
 pub use eval::{Decision, EvalError, FailureMode, Patch, Subject, Violation, evaluate};
@@ -22,4 +23,5 @@ pub use policy::{
     load_file, load_files, parse,
 };
 pub use severity::{Reported, Severity, reported};
+pub use subject::{ContainerImage, DEFAULT_NAMESPACE, Workload, namespace_of};
 pub use verifier::{CacheOnly, CacheOptions, Checks, Deadlined, Outcome, Stats, Verifier};

@@ -4,8 +4,8 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 use serde::Serialize;
-use vigil_k8s::{Limits, PodTemplate, discover, load_each, read_input};
-use vigil_policy::{CacheOptions, Decision, FailureMode, Subject, Verifier, evaluate, load_files};
+use vigil_k8s::{Limits, discover, load_each, read_input};
+use vigil_policy::{CacheOptions, Decision, FailureMode, Verifier, Workload, evaluate, load_files};
 
 use super::sbom::registry_options;
 use crate::cli::{FailureModeArg, Format, PolicyTestArgs};
@@ -43,23 +43,19 @@ pub fn test(args: PolicyTestArgs) -> Result<ExitCode> {
             }
         };
         let outcome = load_each(&name, bytes, &limits, |_, object| {
-            if PodTemplate::of(&object).is_none() {
+            // `--namespace` plays the part of an AdmissionReview's `request.namespace`.
+            let Some(workload) = Workload::of(object, args.namespace.as_deref()) else {
                 skipped += 1;
                 return;
-            }
-            let namespace = args
-                .namespace
-                .clone()
-                .or_else(|| object.reference.namespace.clone())
-                .unwrap_or_else(|| "default".to_string());
-            let mut decision = evaluate(&policies, &Subject { object: &object, namespace: &namespace }, &verifier);
+            };
+            let mut decision = evaluate(&policies, &workload.subject(), &verifier);
             decision.settle(failure);
             decided.push(Decided {
                 source: name.clone(),
-                line: object.root.span.line,
-                kind: object.reference.kind.clone(),
-                namespace,
-                name: object.reference.name.clone().unwrap_or_default(),
+                line: workload.object.root.span.line,
+                kind: workload.kind,
+                namespace: workload.namespace,
+                name: workload.name,
                 decision,
             });
         });
