@@ -112,6 +112,9 @@ pub(crate) struct KeylessDoc {
     pub(crate) subject_regexp: Option<Spanned<String>>,
     #[serde(default)]
     pub(crate) trusted_root: Option<Spanned<String>>,
+    /// Accept Rekor entries in request form (a private test Sigstore); needs `trustedRoot`.
+    #[serde(default)]
+    pub(crate) allow_request_form_rekor: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -486,6 +486,17 @@ fn authority_spec(
                     TrustRoot::from_file(&base.join(&path.value)).map_err(|e| at(file, path, e.to_string()))?
                 }
             };
+            let root = match &keyless.allow_request_form_rekor {
+                Some(allow) if allow.value && keyless.trusted_root.is_none() => {
+                    return Err(at(
+                        file,
+                        allow,
+                        "`allowRequestFormRekor` needs `trustedRoot`: the public-good Sigstore never logs request-form entries, only a private test deployment does",
+                    ));
+                }
+                Some(allow) if allow.value => root.allow_request_form_rekor(),
+                _ => root,
+            };
             let name = format!("keyless {subject} ({issuer})");
             Ok(AuthoritySpec::Keyless {
                 name,

@@ -526,6 +526,7 @@ fn authority_key(authority: &AuthoritySpec) -> String {
             keyless.identity.subject.to_string().hash(&mut hasher);
             keyless.identity.issuer.to_string().hash(&mut hasher);
             keyless.root.source().hash(&mut hasher);
+            keyless.root.allows_request_form_rekor().hash(&mut hasher);
         }
     }
     format!("{}#{:016x}", authority.name(), hasher.finish())

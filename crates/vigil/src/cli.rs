@@ -156,8 +156,9 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Policy file (repeatable; every policy that applies must allow).
-    #[arg(long = "policy", value_name = "FILE", required = true)]
+    /// Policy file, or directory whose `*.yaml`/`*.yml` files are each loaded (a mounted
+    /// ConfigMap; hidden entries skipped). Repeatable; every policy that applies must allow.
+    #[arg(long = "policy", value_name = "PATH", required = true)]
     pub policies: Vec<PathBuf>,
 
     /// PEM certificate chain served to the API server.
@@ -258,8 +259,9 @@ pub struct WebhookManifestsArgs {
     /// Replicas.
     #[arg(long, default_value_t = 3)]
     pub replicas: u32,
-    /// Policy file to ship in the ConfigMap (repeatable).
-    #[arg(long = "policy", value_name = "FILE")]
+    /// Policy file, or directory whose `*.yaml`/`*.yml` files are each shipped, in the
+    /// ConfigMap (repeatable).
+    #[arg(long = "policy", value_name = "PATH")]
     pub policies: Vec<PathBuf>,
     /// Directory from `vigil webhook certs` (ca.crt, tls.crt, tls.key) to ship as a Secret
     /// and as the webhooks' caBundle.
@@ -310,8 +312,9 @@ pub enum FailureModeArg {
 
 #[derive(Debug, Args)]
 pub struct PolicyTestArgs {
-    /// Policy file (repeatable; every policy that applies must allow).
-    #[arg(long = "policy", value_name = "FILE", required = true)]
+    /// Policy file, or directory whose `*.yaml`/`*.yml` files are each loaded (a mounted
+    /// ConfigMap; hidden entries skipped). Repeatable; every policy that applies must allow.
+    #[arg(long = "policy", value_name = "PATH", required = true)]
     pub policies: Vec<PathBuf>,
 
     /// Manifests to decide; `-` reads standard input.
@@ -356,6 +359,13 @@ pub struct IdentityArgs {
     /// Sigstore trusted root (`trusted_root.json`) [default: the embedded public-good root].
     #[arg(long, value_name = "FILE")]
     pub trusted_root: Option<PathBuf>,
+
+    /// For a private test deployment only (such as the local Sigstore mock): also accept Rekor
+    /// `dsse` entries in request form (`proposedContent`), which a real Rekor never stores;
+    /// vigil then verifies them itself (SET, inclusion proof and checkpoint, certificate, SCT,
+    /// identity, signature). Without it such entries are refused.
+    #[arg(long, requires = "trusted_root")]
+    pub allow_request_form_rekor: bool,
 }
 
 #[derive(Debug, Args)]

@@ -8,13 +8,15 @@ use vigil_sign::trust::TrustRoot;
 
 use crate::cli::{IdentityArgs, VerifyBundleArgs, VerifyFormat};
 
-/// The trusted root named by `--trusted-root`, else the embedded staging or production root.
-pub fn trust_root(path: Option<&std::path::Path>, staging: bool) -> Result<TrustRoot> {
-    Ok(match (path, staging) {
+/// The trusted root named by `--trusted-root`, else the embedded staging or production root;
+/// `--allow-request-form-rekor` (which needs `--trusted-root`) opts it into request-form entries.
+pub fn trust_root(args: &IdentityArgs, staging: bool) -> Result<TrustRoot> {
+    let root = match (args.trusted_root.as_deref(), staging) {
         (Some(path), _) => TrustRoot::from_file(path)?,
         (None, true) => TrustRoot::staging()?,
         (None, false) => TrustRoot::production()?,
-    })
+    };
+    Ok(if args.allow_request_form_rekor { root.allow_request_form_rekor() } else { root })
 }
 
 /// The identity policy from the keyless flags; both an identity and an issuer are required.
@@ -55,7 +57,7 @@ impl LoadedAuthority {
             }
             None => Self::Keyless(vigil_sign::keyless::Keyless {
                 identity: identity(identity_args)?,
-                root: trust_root(identity_args.trusted_root.as_deref(), false)?,
+                root: trust_root(identity_args, false)?,
             }),
         })
     }
@@ -76,7 +78,7 @@ pub fn verify(args: VerifyBundleArgs) -> Result<ExitCode> {
         },
         None => Signer::Keyless(identity(&args.identity)?),
     };
-    let root = trust_root(args.identity.trusted_root.as_deref(), args.staging)?;
+    let root = trust_root(&args.identity, args.staging)?;
     let subject = Subject::parse(&args.artifact);
     match verify_bundle_file(&args.bundle, &subject, &signer, &root) {
         Ok(verified) => {

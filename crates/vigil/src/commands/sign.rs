@@ -1,4 +1,4 @@
-//! `vigil sign` and `vigil verify` (cosign-compatible, key-based).
+//! `vigil sign` (cosign-compatible, with a key) and `vigil verify` (with a key or keyless).
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;

@@ -693,14 +693,16 @@ fn keyless_authorities_in_a_policy() {
         assert!(output.status.success(), "cosign {args:?}: {}", String::from_utf8_lossy(&output.stderr));
     }
     std::fs::copy(mock.join("trusted_root.json"), gate.dir.path().join("mock_root.json")).unwrap();
-    let policy = |subject: &str| {
+    // The mock logs attestations as request-form entries: the policy must opt in.
+    let policy = |subject: &str, allow: bool| {
         format!(
-            "apiVersion: vigil.dev/v1alpha1\nkind: Policy\nmetadata: {{name: keyless}}\nspec:\n  images:\n    - match: [\"{}/vigil/**\"]\n      signatures:\n        - keyless: {{issuer: \"https://fake.oidcissuer.com\", subjectRegExp: \"{subject}\", trustedRoot: mock_root.json}}\n      attestations:\n        - type: slsaprovenance1\n",
+            "apiVersion: vigil.dev/v1alpha1\nkind: Policy\nmetadata: {{name: keyless}}\nspec:\n  images:\n    - match: [\"{}/vigil/**\"]\n      signatures:\n        - keyless: {{issuer: \"https://fake.oidcissuer.com\", subjectRegExp: \"{subject}\", trustedRoot: mock_root.json, allowRequestFormRekor: {allow}}}\n      attestations:\n        - type: slsaprovenance1\n",
             gate.addr
         )
     };
-    std::fs::write(gate.dir.path().join("keyless.yaml"), policy("^dev@example\\\\.com$")).unwrap();
-    std::fs::write(gate.dir.path().join("mallory.yaml"), policy("^mallory@")).unwrap();
+    std::fs::write(gate.dir.path().join("keyless.yaml"), policy("^dev@example\\\\.com$", true)).unwrap();
+    std::fs::write(gate.dir.path().join("mallory.yaml"), policy("^mallory@", true)).unwrap();
+    std::fs::write(gate.dir.path().join("not-opted-in.yaml"), policy("^dev@example\\\\.com$", false)).unwrap();
     let object = gate.write("keyless.json", &deployment("k", &signed));
     let out = gate.policy_test("keyless.yaml", object.to_str().unwrap(), &[]);
     out.assert_code(0);
@@ -713,4 +715,10 @@ fn keyless_authorities_in_a_policy() {
     out.assert_code(1);
     let message = out.json()["decisions"][0]["denials"][0]["message"].as_str().unwrap().to_string();
     assert!(message.contains("certificate identity `dev@example.com` does not match /^mallory@/"), "{message}");
+    // Without the opt-in the signature still verifies (hashedrekord takes the main path), the
+    // request-form attestation is refused, naming the option.
+    let out = gate.policy_test("not-opted-in.yaml", object.to_str().unwrap(), &[]);
+    out.assert_code(1);
+    let message = out.json()["decisions"][0]["denials"][0]["message"].as_str().unwrap().to_string();
+    assert!(message.contains("allowRequestFormRekor"), "{message}");
 }

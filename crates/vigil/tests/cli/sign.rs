@@ -213,12 +213,19 @@ fn keyless_verify_through_the_cli() {
     assert_eq!(report["signatures"][0]["certificate"]["identity"], "dev@example.com");
     assert_eq!(report["signatures"][0]["certificate"]["issuer"], "https://fake.oidcissuer.com");
 
+    // The mock logs the attestation as a request-form `dsse` entry: verified with the opt-in,
+    // refused without it.
+    let attestation = ["verify-attestation", &image, "--plain-http", "--trusted-root", root, "--type", "custom"];
     let out = Vigil::in_dir(dir.path())
-        .args(["verify-attestation", &image, "--plain-http", "--trusted-root", root, "--type", "custom"])
-        .args(["--certificate-identity-regexp", "^dev@", "--certificate-oidc-issuer-regexp", "fake"])
+        .args(attestation)
+        .args(["--allow-request-form-rekor", "--certificate-identity-regexp", "^dev@"])
+        .args(["--certificate-oidc-issuer-regexp", "fake"])
         .run();
     out.assert_code(0);
     assert!(out.stdout.contains("keyless"), "{}", out.stdout);
+    let out = Vigil::in_dir(dir.path()).args(attestation).args(keyless).run();
+    out.assert_code(1);
+    assert!(out.stderr.contains("--allow-request-form-rekor"), "{}", out.stderr);
 
     let out = Vigil::in_dir(dir.path())
         .args(["verify", &image, "--plain-http", "--trusted-root", root])
@@ -326,9 +333,24 @@ fn cosign_blob_bundles_verify() {
 
     let keyless =
         ["--certificate-identity", "dev@example.com", "--certificate-oidc-issuer", "https://fake.oidcissuer.com"];
+    // The mock logs `attest-blob` as a request-form `dsse` entry: refused without the opt-in.
+    let out = Vigil::in_dir(dir.path())
+        .args(["verify-bundle", "--trusted-root", "root.json", "--bundle", "attestation.json"])
+        .args(keyless)
+        .args(["blob.txt"])
+        .run();
+    out.assert_code(1);
+    assert!(out.stderr.contains("request form") && out.stderr.contains("--allow-request-form-rekor"), "{}", out.stderr);
+    // The opt-in needs a trusted-root file (the public-good roots never carry such entries).
+    Vigil::in_dir(dir.path())
+        .args(["verify-bundle", "--allow-request-form-rekor", "--bundle", "attestation.json"])
+        .args(keyless)
+        .args(["blob.txt"])
+        .run()
+        .assert_code(2);
     for bundle in ["legacy.json", "v03.json", "attestation.json"] {
         let out = Vigil::in_dir(dir.path())
-            .args(["verify-bundle", "--trusted-root", "root.json", "--bundle", bundle])
+            .args(["verify-bundle", "--trusted-root", "root.json", "--allow-request-form-rekor", "--bundle", bundle])
             .args(keyless)
             .args(["blob.txt"])
             .run();
@@ -336,13 +358,13 @@ fn cosign_blob_bundles_verify() {
         assert!(out.stdout.contains("signed by dev@example.com"), "{bundle}: {}", out.stdout);
         // Another file, or another identity, does not verify.
         let out = Vigil::in_dir(dir.path())
-            .args(["verify-bundle", "--trusted-root", "root.json", "--bundle", bundle])
+            .args(["verify-bundle", "--trusted-root", "root.json", "--allow-request-form-rekor", "--bundle", bundle])
             .args(keyless)
             .args(["other.txt"])
             .run();
         out.assert_code(1);
         let out = Vigil::in_dir(dir.path())
-            .args(["verify-bundle", "--trusted-root", "root.json", "--bundle", bundle])
+            .args(["verify-bundle", "--trusted-root", "root.json", "--allow-request-form-rekor", "--bundle", bundle])
             .args([
                 "--certificate-identity",
                 "mallory@example.com",
