@@ -417,7 +417,7 @@ fn image_rule(file: &str, index: usize, rule: &ImageRuleDoc, base: &Path) -> Res
         }
         let max_severity = match &attestation.max_severity {
             None => None,
-            Some(s) => Some(s.value.parse::<Severity>().map_err(|e| at(file, s, e))?),
+            Some(s) => Some(s.value.parse::<Severity>().map_err(|e| at(file, s, e.to_string()))?),
         };
         attestations.push(AttestationRule {
             predicate_type: vigil_sign::attest::predicate_type_uri(raw).to_string(),

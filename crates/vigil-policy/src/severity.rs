@@ -1,64 +1,9 @@
-//! Vulnerability severities and the scan predicates they are read from.
+//! The scan predicates `maxSeverity` reads. The severity scale is vigil-core's
+//! [`Severity`], re-exported here (`unknown < info < low < medium < high < critical`).
 
 use serde_json::Value;
 
-/// A vulnerability severity, ordered from least to most severe.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Unknown or unrated.
-    Unknown,
-    /// Low (also `negligible`).
-    Low,
-    /// Medium (also `moderate`).
-    Medium,
-    /// High (also `important`).
-    High,
-    /// Critical.
-    Critical,
-}
-
-impl Severity {
-    /// The lowercase name.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Unknown => "unknown",
-            Self::Low => "low",
-            Self::Medium => "medium",
-            Self::High => "high",
-            Self::Critical => "critical",
-        }
-    }
-
-    /// A severity word from a scanner (vigil, Trivy, Grype): case-insensitive, with the usual
-    /// synonyms; anything else is `Unknown`.
-    #[must_use]
-    pub fn from_scanner(word: &str) -> Self {
-        match word.trim().to_ascii_lowercase().as_str() {
-            "critical" => Self::Critical,
-            "high" | "important" => Self::High,
-            "medium" | "moderate" => Self::Medium,
-            "low" | "negligible" | "unimportant" => Self::Low,
-            _ => Self::Unknown,
-        }
-    }
-}
-
-impl std::str::FromStr for Severity {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "unknown" | "none" => Ok(Self::Unknown),
-            "low" => Ok(Self::Low),
-            "medium" => Ok(Self::Medium),
-            "high" => Ok(Self::High),
-            "critical" => Ok(Self::Critical),
-            _ => Err(format!("severity `{s}` is not one of `none`, `low`, `medium`, `high`, `critical`")),
-        }
-    }
-}
+pub use vigil_core::Severity;
 
 /// One reported vulnerability: ID, package, severity.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,7 +31,7 @@ pub fn reported(predicate: &Value) -> Vec<Reported> {
             out.push(Reported {
                 id: f["id"].as_str().unwrap_or_default().to_string(),
                 package: f["package"]["name"].as_str().unwrap_or_default().to_string(),
-                severity: Severity::from_scanner(f["severity"].as_str().unwrap_or_default()),
+                severity: Severity::from_word(f["severity"].as_str().unwrap_or_default()),
             });
         }
     }
@@ -95,7 +40,7 @@ pub fn reported(predicate: &Value) -> Vec<Reported> {
     if let Some(items) = result.as_array() {
         for item in items {
             let severity = match &item["severity"] {
-                Value::String(word) => Severity::from_scanner(word),
+                Value::String(word) => Severity::from_word(word),
                 Value::Array(scores) => {
                     scores.iter().map(|s| score_severity(&s["score"])).max().unwrap_or(Severity::Unknown)
                 }
@@ -117,7 +62,7 @@ pub fn reported(predicate: &Value) -> Vec<Reported> {
             out.push(Reported {
                 id: v["VulnerabilityID"].as_str().unwrap_or_default().to_string(),
                 package: v["PkgName"].as_str().unwrap_or_default().to_string(),
-                severity: Severity::from_scanner(v["Severity"].as_str().unwrap_or_default()),
+                severity: Severity::from_word(v["Severity"].as_str().unwrap_or_default()),
             });
         }
     }
@@ -132,12 +77,8 @@ fn score_severity(score: &Value) -> Severity {
         _ => None,
     };
     match number {
-        Some(n) if n >= 9.0 => Severity::Critical,
-        Some(n) if n >= 7.0 => Severity::High,
-        Some(n) if n >= 4.0 => Severity::Medium,
-        Some(n) if n > 0.0 => Severity::Low,
-        Some(_) => Severity::Unknown,
-        None => Severity::from_scanner(score.as_str().unwrap_or_default()),
+        Some(n) => Severity::from_cvss_score(n),
+        None => Severity::from_word(score.as_str().unwrap_or_default()),
     }
 }
 

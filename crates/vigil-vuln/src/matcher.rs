@@ -3,11 +3,12 @@
 use std::cmp::Ordering;
 
 use serde::Serialize;
+use vigil_core::Severity;
 use vigil_sbom::{Package, PackageLocation, Sbom};
 
 use crate::db::{Candidate, Database, DbError};
 use crate::osv::{Affected, Event};
-use crate::version::{Scheme, compare_with, scheme};
+use crate::version::{Scheme, compare_with, scheme, sort_versions, total_cmp};
 
 /// Whether a finding still counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -55,8 +56,9 @@ pub struct VulnFinding {
     pub package: PackageRef,
     /// Versions that fix it.
     pub fixed_versions: Vec<String>,
-    /// `critical`, `high`, `medium`, `low` or `unknown`.
-    pub severity: String,
+    /// `critical`, `high`, `medium`, `low`, `info` or `unknown` (JSON spellings of
+    /// [`Severity`]).
+    pub severity: Severity,
     /// The highest CVSS score of the advisory, when it has a vector vigil can score.
     pub cvss: Option<CvssRef>,
     /// Affected, or suppressed by VEX.
@@ -143,7 +145,9 @@ fn match_cached(db: &Database, package: &Package, cache: &mut Cache) -> Result<V
         let candidates = match cache.get(&key) {
             Some(found) => found.clone(),
             None => {
-                let found = std::rc::Rc::new(db.candidates(&package.ecosystem, name)?);
+                let mut found = db.candidates(&package.ecosystem, name)?;
+                sort_ranges(&mut found, &package.ecosystem);
+                let found = std::rc::Rc::new(found);
                 cache.insert(key, found.clone());
                 found
             }
@@ -160,6 +164,36 @@ fn match_cached(db: &Database, package: &Package, cache: &mut Cache) -> Result<V
     Ok(out)
 }
 
+/// The scheme a range is evaluated with: SemVer for `SEMVER`, the ecosystem's for `ECOSYSTEM`;
+/// `None` for `GIT` and for ecosystems without an ordering (only `versions` lists count then).
+fn range_scheme(kind: &str, ecosystem: &str) -> Option<Scheme> {
+    match kind {
+        "SEMVER" => Some(Scheme::SemVer),
+        "ECOSYSTEM" => scheme(ecosystem),
+        _ => None,
+    }
+}
+
+/// Puts every range's events in version order, once per candidate rather than once per
+/// package version: `introduced: "0"` first, then by the scheme's total order (the
+/// ecosystem's own may be intransitive, and `sort_by` may panic on an order that is not
+/// total). The sort is stable: events with the same version keep the advisory's order.
+fn sort_ranges(candidates: &mut [Candidate], ecosystem: &str) {
+    let key = |e: &Event| -> Option<String> {
+        e.introduced.clone().or_else(|| e.fixed.clone()).or_else(|| e.last_affected.clone()).or_else(|| e.limit.clone())
+    };
+    let ranges = candidates.iter_mut().flat_map(|c| c.affected.iter_mut()).flat_map(|a| a.ranges.iter_mut());
+    for range in ranges {
+        let Some(scheme) = range_scheme(&range.kind, ecosystem) else { continue };
+        let mut keyed: Vec<(bool, String, Event)> = std::mem::take(&mut range.events)
+            .into_iter()
+            .filter_map(|e| key(&e).map(|k| (!(e.introduced.is_some() && k == "0"), k, e)))
+            .collect();
+        keyed.sort_by(|(za, ka, _), (zb, kb, _)| za.cmp(zb).then_with(|| total_cmp(scheme, ka, kb)));
+        range.events = keyed.into_iter().map(|(_, _, e)| e).collect();
+    }
+}
+
 /// `Some(fixed versions)` when `version` is affected by one of the candidate's entries.
 fn affects(candidate: &Candidate, ecosystem: &str, version: &str) -> Option<Vec<String>> {
     let mut hit = false;
@@ -170,7 +204,8 @@ fn affects(candidate: &Candidate, ecosystem: &str, version: &str) -> Option<Vec<
             fixed.extend(f);
         }
     }
-    fixed.sort();
+    // In the ecosystem's order (`1.9.0` before `1.10.0`), not as text.
+    sort_versions(scheme(ecosystem), &mut fixed);
     fixed.dedup();
     hit.then_some(fixed)
 }
@@ -187,15 +222,8 @@ fn entry_affects(affected: &Affected, ecosystem: &str, version: &str) -> Option<
         return Some(fixed);
     }
     for range in &affected.ranges {
-        let scheme = match range.kind.as_str() {
-            "SEMVER" => Scheme::SemVer,
-            "ECOSYSTEM" => match scheme(ecosystem) {
-                Some(s) => s,
-                // No ordering for this ecosystem: only the explicit `versions` list counts.
-                None => continue,
-            },
-            _ => continue,
-        };
+        // No ordering (GIT, or an ecosystem vigil cannot order): only `versions` counts.
+        let Some(scheme) = range_scheme(&range.kind, ecosystem) else { continue };
         if let Some(fixed) = in_range(scheme, version, &range.events) {
             return Some(fixed);
         }
@@ -203,25 +231,12 @@ fn entry_affects(affected: &Affected, ecosystem: &str, version: &str) -> Option<
     None
 }
 
-/// The OSV evaluation (osv-schema, "Evaluation"): events in version order; `introduced`
-/// opens, `fixed`/`limit` close before, `last_affected` closes after. Returns the fixed
-/// versions above `version` when it is affected.
-fn in_range(scheme: Scheme, version: &str, events: &[Event]) -> Option<Vec<String>> {
-    let key = |e: &Event| -> Option<String> {
-        e.introduced.clone().or_else(|| e.fixed.clone()).or_else(|| e.last_affected.clone()).or_else(|| e.limit.clone())
-    };
-    let mut sorted: Vec<&Event> = events.iter().filter(|e| key(e).is_some()).collect();
-    sorted.sort_by(|a, b| {
-        let (ka, kb) = (key(a).unwrap_or_default(), key(b).unwrap_or_default());
-        match (ka.as_str(), kb.as_str()) {
-            ("0", "0") => Ordering::Equal,
-            ("0", _) if a.introduced.is_some() => Ordering::Less,
-            (_, "0") if b.introduced.is_some() => Ordering::Greater,
-            _ => compare_with(scheme, &ka, &kb),
-        }
-    });
+/// The OSV evaluation (osv-schema, "Evaluation") over events already in version order
+/// ([`sort_ranges`]): `introduced` opens, `fixed`/`limit` close before, `last_affected` closes
+/// after. Returns the fixed versions above `version` when it is affected.
+fn in_range(scheme: Scheme, version: &str, sorted: &[Event]) -> Option<Vec<String>> {
     let mut affected = false;
-    for event in &sorted {
+    for event in sorted {
         if let Some(introduced) = &event.introduced {
             if introduced == "0" || compare_with(scheme, version, introduced) != Ordering::Less {
                 affected = true;

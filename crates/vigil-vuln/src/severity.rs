@@ -1,11 +1,13 @@
 //! A finding's severity: the highest CVSS base score among the advisory's (and the package
-//! entry's) vectors, else the word GitHub or the ecosystem gives, else `unknown`.
+//! entry's) vectors, else the word GitHub or the ecosystem gives, else `Unknown`.
+
+use vigil_core::Severity;
 
 use crate::matcher::CvssRef;
 use crate::osv::{Advisory, Affected};
 
-/// `(severity word, best CVSS)` for an advisory and the entries that matched.
-pub(crate) fn of(advisory: &Advisory, affected: &[Affected]) -> (String, Option<CvssRef>) {
+/// `(severity, best CVSS)` for an advisory and the entries that matched.
+pub(crate) fn of(advisory: &Advisory, affected: &[Affected]) -> (Severity, Option<CvssRef>) {
     let vectors = advisory.severity.iter().chain(affected.iter().flat_map(|a| a.severity.iter()));
     let mut best: Option<CvssRef> = None;
     for entry in vectors {
@@ -19,9 +21,10 @@ pub(crate) fn of(advisory: &Advisory, affected: &[Affected]) -> (String, Option<
         }
     }
     if let Some(cvss) = &best {
-        let word = crate::cvss::severity(cvss.score);
-        return (if word == "none" { "unknown".into() } else { word.to_string() }, best);
+        return (Severity::from_cvss_score(cvss.score), best);
     }
+    // GHSA writes `MODERATE`, Debian and Ubuntu `negligible`/`unimportant`, Red Hat `important`
+    // (every spelling is in `Severity::from_word`).
     let word = advisory
         .database_specific
         .as_ref()
@@ -30,17 +33,5 @@ pub(crate) fn of(advisory: &Advisory, affected: &[Affected]) -> (String, Option<
         .or_else(|| affected.iter().find_map(|a| a.ecosystem_specific.as_ref()?.get("severity")?.as_str()))
         .or_else(|| affected.iter().find_map(|a| a.database_specific.as_ref()?.get("severity")?.as_str()))
         .or_else(|| advisory.severity.iter().find(|s| !s.kind.starts_with("CVSS")).map(|s| s.score.as_str()));
-    (normalise(word), None)
-}
-
-/// GHSA uses `MODERATE`; Debian/Ubuntu use `negligible`/`unimportant`.
-fn normalise(word: Option<&str>) -> String {
-    match word.map(str::to_ascii_lowercase).as_deref() {
-        Some("critical") => "critical",
-        Some("high" | "important") => "high",
-        Some("moderate" | "medium") => "medium",
-        Some("low" | "negligible" | "unimportant") => "low",
-        _ => "unknown",
-    }
-    .to_string()
+    (word.map_or(Severity::Unknown, Severity::from_word), None)
 }

@@ -53,4 +53,5 @@ pub(crate) fn uuid_of(seed: &str) -> String {
     format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
 }
 
+pub use cyclonedx::{AnalysisState, CycloneDxError, Vulnerability, write_with_vulnerabilities};
 pub use read::{ReadError, read_sbom};

@@ -3,7 +3,8 @@
 //!
 //! [`parse_vex`] reads either format into one [`VexDocument`]; [`VexDocument::matches`] finds the
 //! statement that applies to one finding (a vulnerability with its aliases, in a package named by
-//! its purl). What to do with the statement (drop the finding, annotate it) is the caller's choice.
+//! its purl); [`VexDocument::merge`] joins the documents of several files so the latest statement
+//! wins across all of them, and [`VexDocument::apply`] sets the findings' status from it.
 //!
 //! ```
 //! use vigil_vuln::vex::{parse_vex, VexStatus};
@@ -33,6 +34,8 @@ use serde::Deserialize;
 
 use json::{Many, Text, Val};
 pub use product::ProductMatcher;
+
+use crate::matcher::{FindingStatus, VulnFinding};
 
 /// Largest VEX document [`parse_vex`] reads: 64 MiB.
 pub const MAX_DOCUMENT_BYTES: usize = 64 * 1024 * 1024;
@@ -231,6 +234,37 @@ impl VexDocument {
             }
         }
         latest.map(|(_, statement)| statement)
+    }
+}
+
+impl VexDocument {
+    /// One document holding the statements of `documents`, in the order given (the order of
+    /// the `--vex` files). [`VexDocument::matches`] on the result picks the latest statement
+    /// across all of them, exactly as within one: by statement timestamp (a statement without
+    /// one inherits its document's, OpenVEX 0.2.0 "Statement"; one with neither is older than
+    /// any with one), and among equal timestamps the statement from the later document wins.
+    pub fn merge(documents: impl IntoIterator<Item = VexDocument>) -> VexDocument {
+        VexDocument { statements: documents.into_iter().flat_map(|d| d.statements).collect() }
+    }
+
+    /// Sets each finding's status from the statement that applies to it ([`VexDocument::matches`]):
+    /// `not_affected` and `fixed` suppress it (with the justification, or for `not_affected`
+    /// without one, the impact statement); `affected`, `under_investigation` and no statement
+    /// leave it [`FindingStatus::Affected`], so a later `affected` statement overrides an
+    /// earlier `not_affected` one.
+    pub fn apply(&self, findings: &mut [VulnFinding]) {
+        for finding in findings {
+            let statement = self.matches(&finding.id, &finding.aliases, &finding.package.purl);
+            let (status, justification) = match statement {
+                Some(s) if s.status == VexStatus::NotAffected => {
+                    (FindingStatus::NotAffected, s.justification.clone().or_else(|| s.impact_statement.clone()))
+                }
+                Some(s) if s.status == VexStatus::Fixed => (FindingStatus::Fixed, s.justification.clone()),
+                _ => (FindingStatus::Affected, None),
+            };
+            finding.status = status;
+            finding.justification = justification;
+        }
     }
 }
 

@@ -113,7 +113,22 @@ pub fn run(args: DbArgs) -> Result<ExitCode> {
                     value["path"] = serde_json::json!(path.display().to_string());
                     writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
                 }
-                _ => {
+                RulesFormat::Md => {
+                    // One table of facts, then one of advisories per ecosystem (GitHub-flavoured
+                    // Markdown; `|` and newlines inside cells are escaped).
+                    let cell = |s: &str| s.replace('\\', "\\\\").replace('|', "\\|").replace(['\n', '\r'], " ");
+                    writeln!(out, "| Field | Value |\n| --- | --- |")?;
+                    writeln!(out, "| database | {} |", cell(&path.display().to_string()))?;
+                    writeln!(out, "| schema | {} |", status.schema_version)?;
+                    writeln!(out, "| updated | {} |", cell(status.updated.as_deref().unwrap_or("never")))?;
+                    writeln!(out, "| advisories | {} |", status.advisories)?;
+                    writeln!(out, "| size | {} bytes |", status.size_bytes)?;
+                    writeln!(out, "\n| Ecosystem | Advisories |\n| --- | ---: |")?;
+                    for (ecosystem, n) in &status.ecosystems {
+                        writeln!(out, "| {} | {n} |", cell(ecosystem))?;
+                    }
+                }
+                RulesFormat::Table => {
                     writeln!(out, "database   {}", path.display())?;
                     writeln!(out, "schema     {}", status.schema_version)?;
                     writeln!(out, "updated    {}", status.updated.as_deref().unwrap_or("never"))?;

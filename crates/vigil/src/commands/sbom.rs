@@ -119,12 +119,7 @@ pub fn load(target: &str, platform: &str, registry: RegistryOptions, progress: &
 }
 
 fn table(sbom: &Sbom) -> String {
-    let rows: Vec<[&str; 3]> =
-        sbom.packages.iter().map(|p| [p.name.as_str(), p.version.as_str(), p.ecosystem.as_str()]).collect();
-    let widths = [0, 1].map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0).max(7));
-    let mut out = format!("{:w0$}  {:w1$}  ECOSYSTEM\n", "NAME", "VERSION", w0 = widths[0], w1 = widths[1]);
-    for r in rows {
-        out.push_str(&format!("{:w0$}  {:w1$}  {}\n", r[0], r[1], r[2], w0 = widths[0], w1 = widths[1]));
-    }
-    out
+    let rows: Vec<[String; 3]> =
+        sbom.packages.iter().map(|p| [p.name.clone(), p.version.clone(), p.ecosystem.clone()]).collect();
+    crate::render::columns::render(["NAME", "VERSION", "ECOSYSTEM"], &rows)
 }

@@ -29,7 +29,7 @@ impl From<ColorChoice> for anstream::ColorChoice {
 fn level(severity: Severity) -> Level<'static> {
     let base = match severity {
         Severity::Critical | Severity::High => Level::ERROR,
-        Severity::Medium => Level::WARNING,
+        Severity::Medium | Severity::Unknown => Level::WARNING,
         Severity::Low => Level::NOTE,
         Severity::Info => Level::INFO,
     };

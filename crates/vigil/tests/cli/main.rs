@@ -19,6 +19,7 @@ mod registries;
 mod sarif_schema;
 mod sbom;
 mod scan;
+mod scan_outputs;
 mod sign;
 mod webhook;
 mod yaml_budgets;
