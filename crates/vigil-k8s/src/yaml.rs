@@ -413,7 +413,7 @@ mod tests {
         let mut seen = 0;
         let err = parse_documents_each(&text, &Limits::default(), |_| seen += 1).unwrap_err();
         assert!(err.message.contains("copies in this input exceed"), "{err}");
-        assert!(seen >= 1 && seen < 20, "{seen}");
+        assert!((1..20).contains(&seen), "{seen}");
     }
 
     #[test]

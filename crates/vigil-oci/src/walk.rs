@@ -7,10 +7,10 @@ use std::io::Read;
 use std::path::Path;
 use std::rc::Rc;
 
+use crate::Error;
 use crate::digest::VerifyingReader;
 use crate::image::{Content, Image, LayerInfo};
 use crate::limits::RATIO_GRACE_BYTES;
-use crate::Error;
 
 /// What an entry is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -240,8 +240,11 @@ fn decompress<'a>(source: &'a mut Source, name: &str, counters: &Counters) -> Re
 /// A read error of the layer stream: a limit the bounded reader hit, or a corrupt stream.
 fn stream_error(e: std::io::Error, name: &str, limits: &crate::Limits, counters: &Counters) -> Error {
     if let Some(hit) = e.get_ref().and_then(|inner| inner.downcast_ref::<LimitHit>()) {
-        let limit =
-            if hit.0 == "layer size" { format!("{} bytes", limits.max_layer_bytes) } else { format!("{}:1", limits.max_ratio) };
+        let limit = if hit.0 == "layer size" {
+            format!("{} bytes", limits.max_layer_bytes)
+        } else {
+            format!("{}:1", limits.max_ratio)
+        };
         return Error::Limit {
             what: format!("layer {name}"),
             detail: format!(

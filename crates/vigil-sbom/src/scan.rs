@@ -9,7 +9,7 @@ use vigil_oci::{EntryKind, Image, Overlay, SourceKind, walk};
 
 use crate::distro::Distro;
 use crate::sbom::{DistroInfo, Sbom, SbomError, SourceInfo};
-use crate::{CatalogInput, Package, PackageLocation, catalogers};
+use crate::{CatalogInput, Cataloger, Package, PackageLocation, catalogers};
 
 /// Bounds on what cataloguing keeps in memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,13 +70,61 @@ pub fn catalog_with_progress(
 ) -> Result<Sbom, vigil_oci::Error> {
     let all = catalogers();
     let (standalone, contextual): (Vec<_>, Vec<_>) = all.iter().copied().partition(|c| c.is_standalone());
+    let absolute = matches!(image.info.kind, SourceKind::Dir) || !image.info.layers.is_empty();
+    let layers: Vec<String> = image.info.layers.iter().map(|l| l.digest.clone()).collect();
+    // 1. One streaming walk: binaries parsed on the fly, contextual files kept (bounded).
+    let files = collect(image, limits, progress, &standalone, &contextual, absolute)?;
+    // 2. The distribution, from the kept files.
+    let read = |path: &str| -> Option<Vec<u8>> { resolve(&files, path, 0) };
+    let distro = Distro::detect(&read);
+    let ecosystem = distro.as_ref().and_then(Distro::osv_ecosystem);
+    // 3. Contextual catalogers, with the distribution's ecosystem and sibling files.
+    let (packages, mut errors) = catalog_kept(&files, &contextual, ecosystem.as_deref(), &layers, absolute);
+    let packages = merge(packages);
+    // Several catalogers may reject the same file for the same reason (an ELF header both the
+    // Go and the Rust cataloger read): say it once.
+    errors.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
+    errors.dedup_by(|a, b| a.path == b.path && a.message == b.message);
+    Ok(Sbom {
+        version: 1,
+        source: SourceInfo {
+            kind: kind_name(image.info.kind).to_string(),
+            target: image.info.target.clone(),
+            manifest_digest: image.info.manifest_digest.clone(),
+            config_digest: image.info.config_digest.clone(),
+            platform: image.info.platform.as_ref().map(ToString::to_string),
+            layers,
+        },
+        distro: distro.map(|d| DistroInfo {
+            id: d.id.clone(),
+            version_id: d.version_id.clone(),
+            pretty_name: d.pretty_name.clone(),
+            ecosystem,
+        }),
+        packages,
+        errors,
+    })
+}
+
+type Catalogers<'a> = [&'a dyn Cataloger];
+
+/// Walks the image once: standalone catalogers parse binaries and archives as they stream by
+/// (only their packages are kept), files a contextual cataloger or the distribution needs are
+/// kept up to the limits, whiteouts applied. Returns the surviving files by path.
+fn collect(
+    image: &Image,
+    limits: ScanLimits,
+    progress: &dyn Fn(&str),
+    standalone: &Catalogers<'_>,
+    contextual: &Catalogers<'_>,
+    absolute: bool,
+) -> Result<BTreeMap<String, (usize, Kept)>, vigil_oci::Error> {
     // Documentation trees hold example lockfiles and requirement lists (e.g. Debian's
     // `/usr/share/doc/python3-pip/requirements.txt`) that describe nothing installed.
     let documentation = |path: &str| path.starts_with("usr/share/doc/") || path.starts_with("usr/share/man/");
     let wanted = |path: &str| {
         DISTRO_FILES.contains(&path) || (!documentation(path) && contextual.iter().any(|c| c.matches(path)))
     };
-    let absolute = matches!(image.info.kind, SourceKind::Dir) || !image.info.layers.is_empty();
     let mut overlay: Overlay<Kept> = Overlay::new();
     let mut kept_bytes = 0u64;
     let total = image.info.layers.len();
@@ -90,47 +138,10 @@ pub fn catalog_with_progress(
         overlay.apply(entry);
         match &entry.kind {
             EntryKind::File => {
-                let io = |e: std::io::Error| vigil_oci::Error::Io { path: entry.path.clone(), source: e };
-                let binary: Vec<_> = standalone.iter().filter(|c| c.matches(&entry.path)).collect();
+                let binary: Vec<_> = standalone.iter().copied().filter(|c| c.matches(&entry.path)).collect();
                 if !binary.is_empty() {
-                    // Parsed now and dropped: a binary is never kept. Large ones are spilled to
-                    // a private temporary file and read from there, so memory stays bounded.
-                    if entry.size > limits.max_standalone_bytes {
-                        overlay.insert(entry, Kept::TooLarge(entry.size, limits.max_standalone_bytes));
-                        return Ok(());
-                    }
-                    let shown = display_path(&entry.path, absolute);
-                    let (mut found, mut errors) = (Vec::new(), Vec::new());
-                    let mut record = |result: Result<Vec<Package>, crate::CatalogError>| match result {
-                        Ok(packages) => found.extend(packages),
-                        Err(e) => errors.push(e.message),
-                    };
-                    if entry.size > limits.max_in_memory_standalone_bytes {
-                        let mut spill = tempfile::tempfile().map_err(io)?;
-                        std::io::copy(&mut content.take(limits.max_standalone_bytes), &mut spill).map_err(io)?;
-                        for cataloger in binary {
-                            match cataloger.parse_file(&shown, &spill) {
-                                Some(result) => record(result),
-                                None => record(Err(crate::CatalogError::new(
-                                    &shown,
-                                    format!(
-                                        "file is {} bytes, too large for `{}` to read in memory",
-                                        entry.size,
-                                        cataloger.id()
-                                    ),
-                                ))),
-                            }
-                        }
-                    } else {
-                        let mut bytes = Vec::with_capacity(usize::try_from(entry.size).unwrap_or(0));
-                        content.take(limits.max_standalone_bytes + 1).read_to_end(&mut bytes).map_err(io)?;
-                        let input = CatalogInput::new(&shown, &bytes);
-                        for cataloger in binary {
-                            record(cataloger.parse(&input));
-                        }
-                    }
-                    if !found.is_empty() || !errors.is_empty() {
-                        overlay.insert(entry, Kept::Parsed(found, errors));
+                    if let Some(kept) = parse_standalone(entry, content, &binary, limits, absolute)? {
+                        overlay.insert(entry, kept);
                     }
                     return Ok(());
                 }
@@ -141,6 +152,7 @@ pub fn catalog_with_progress(
                     overlay.insert(entry, Kept::TooLarge(entry.size, limits.max_file_bytes));
                     return Ok(());
                 }
+                let io = |e: std::io::Error| vigil_oci::Error::Io { path: entry.path.clone(), source: e };
                 let mut bytes = Vec::with_capacity(usize::try_from(entry.size).unwrap_or(0));
                 content.take(limits.max_file_bytes + 1).read_to_end(&mut bytes).map_err(io)?;
                 kept_bytes += bytes.len() as u64;
@@ -153,16 +165,66 @@ pub fn catalog_with_progress(
         }
         Ok(())
     })?;
-    let files = overlay.into_files();
-    let layers: Vec<String> = image.info.layers.iter().map(|l| l.digest.clone()).collect();
-    let layer_of = |index: usize| layers.get(index).cloned();
-    let read = |path: &str| -> Option<Vec<u8>> { resolve(&files, path, 0) };
+    Ok(overlay.into_files())
+}
 
-    let distro = Distro::detect(&read);
-    let ecosystem = distro.as_ref().and_then(Distro::osv_ecosystem);
+/// Parses a binary or archive now and drops it: a binary is never kept. Large ones are
+/// spilled to a private temporary file and read from there, so memory stays bounded.
+/// Returns what to remember for the path (packages and problems), if anything.
+fn parse_standalone(
+    entry: &vigil_oci::Entry,
+    content: &mut dyn Read,
+    binary: &Catalogers<'_>,
+    limits: ScanLimits,
+    absolute: bool,
+) -> Result<Option<Kept>, vigil_oci::Error> {
+    if entry.size > limits.max_standalone_bytes {
+        return Ok(Some(Kept::TooLarge(entry.size, limits.max_standalone_bytes)));
+    }
+    let io = |e: std::io::Error| vigil_oci::Error::Io { path: entry.path.clone(), source: e };
+    let shown = display_path(&entry.path, absolute);
+    let (mut found, mut errors) = (Vec::new(), Vec::new());
+    let mut record = |result: Result<Vec<Package>, crate::CatalogError>| match result {
+        Ok(packages) => found.extend(packages),
+        Err(e) => errors.push(e.message),
+    };
+    if entry.size > limits.max_in_memory_standalone_bytes {
+        let mut spill = tempfile::tempfile().map_err(io)?;
+        std::io::copy(&mut content.take(limits.max_standalone_bytes), &mut spill).map_err(io)?;
+        for cataloger in binary {
+            match cataloger.parse_file(&shown, &spill) {
+                Some(result) => record(result),
+                None => record(Err(crate::CatalogError::new(
+                    &shown,
+                    format!("file is {} bytes, too large for `{}` to read in memory", entry.size, cataloger.id()),
+                ))),
+            }
+        }
+    } else {
+        let mut bytes = Vec::with_capacity(usize::try_from(entry.size).unwrap_or(0));
+        content.take(limits.max_standalone_bytes + 1).read_to_end(&mut bytes).map_err(io)?;
+        let input = CatalogInput::new(&shown, &bytes);
+        for cataloger in binary {
+            record(cataloger.parse(&input));
+        }
+    }
+    Ok((!found.is_empty() || !errors.is_empty()).then_some(Kept::Parsed(found, errors)))
+}
+
+/// Runs the contextual catalogers over the kept files (with the distribution's ecosystem and
+/// a reader for sibling files), and turns what the walk already parsed or refused into
+/// packages and errors; every location gets its layer digest.
+fn catalog_kept(
+    files: &BTreeMap<String, (usize, Kept)>,
+    contextual: &Catalogers<'_>,
+    ecosystem: Option<&str>,
+    layers: &[String],
+    absolute: bool,
+) -> (Vec<Package>, Vec<SbomError>) {
+    let layer_of = |index: usize| layers.get(index).cloned();
     let mut packages: Vec<Package> = Vec::new();
     let mut errors = Vec::new();
-    for (path, (layer, kept)) in &files {
+    for (path, (layer, kept)) in files {
         let bytes = match kept {
             Kept::Bytes(bytes) => bytes.clone(),
             Kept::TooLarge(size, limit) => {
@@ -198,10 +260,10 @@ pub fn catalog_with_progress(
         let folder = path.rsplit_once('/').map_or("", |(dir, _)| dir).to_string();
         let sibling = |rel: &str| -> Option<Vec<u8>> {
             let joined = if folder.is_empty() { rel.to_string() } else { format!("{folder}/{rel}") };
-            resolve(&files, &normalise(&joined)?, 0)
+            resolve(files, &normalise(&joined)?, 0)
         };
         let shown = display_path(path, absolute);
-        let input = CatalogInput { path: &shown, contents: &bytes, distro: ecosystem.as_deref(), read: Some(&sibling) };
+        let input = CatalogInput { path: &shown, contents: &bytes, distro: ecosystem, read: Some(&sibling) };
         for cataloger in matching {
             match cataloger.parse(&input) {
                 Ok(found) => {
@@ -219,30 +281,7 @@ pub fn catalog_with_progress(
             }
         }
     }
-    let packages = merge(packages);
-    // Several catalogers may reject the same file for the same reason (an ELF header both the
-    // Go and the Rust cataloger read): say it once.
-    errors.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
-    errors.dedup_by(|a, b| a.path == b.path && a.message == b.message);
-    Ok(Sbom {
-        version: 1,
-        source: SourceInfo {
-            kind: kind_name(image.info.kind).to_string(),
-            target: image.info.target.clone(),
-            manifest_digest: image.info.manifest_digest.clone(),
-            config_digest: image.info.config_digest.clone(),
-            platform: image.info.platform.as_ref().map(ToString::to_string),
-            layers,
-        },
-        distro: distro.map(|d| DistroInfo {
-            id: d.id.clone(),
-            version_id: d.version_id.clone(),
-            pretty_name: d.pretty_name.clone(),
-            ecosystem,
-        }),
-        packages,
-        errors,
-    })
+    (packages, errors)
 }
 
 /// The `kind` name of a source.

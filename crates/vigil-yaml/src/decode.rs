@@ -86,8 +86,8 @@ fn decode_error(name: &str, error: &serde_saphyr::Error, limits: &Limits) -> Dec
 fn budget_message(error: &serde_saphyr::Error, limits: &Limits) -> Option<String> {
     use serde_saphyr::budget::BudgetBreach as B;
     let mut error = error;
-    while let serde_saphyr::Error::AliasError { error: inner, .. } | serde_saphyr::Error::WithSnippet { error: inner, .. } =
-        error
+    while let serde_saphyr::Error::AliasError { error: inner, .. }
+    | serde_saphyr::Error::WithSnippet { error: inner, .. } = error
     {
         error = inner;
     }

@@ -70,8 +70,8 @@ pub fn load(explicit: Option<&Path>, disabled: bool) -> Result<(Config, Option<P
     let config: Config = if text.trim().is_empty() {
         Config::default()
     } else {
-        vigil_yaml::from_str(&path.display().to_string(), &text, &vigil_yaml::Limits::config()).map_err(anyhow::Error::new)?
+        vigil_yaml::from_str(&path.display().to_string(), &text, &vigil_yaml::Limits::config())
+            .map_err(anyhow::Error::new)?
     };
     Ok((config, Some(path)))
 }
-

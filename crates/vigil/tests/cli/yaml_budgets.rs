@@ -72,7 +72,11 @@ fn copies_are_bounded_across_documents() {
 fn hostile_policy_and_resource_in_policy_test() {
     let dir = temp_dir();
     copy_fixture(dir.path(), "deployment-violations.yaml", "good.yaml");
-    write(dir.path(), "policy.yaml", "apiVersion: vigil.dev/v1alpha1\nkind: Policy\nmetadata: {name: p}\nspec: {podSecurity: {level: baseline}}\n");
+    write(
+        dir.path(),
+        "policy.yaml",
+        "apiVersion: vigil.dev/v1alpha1\nkind: Policy\nmetadata: {name: p}\nspec: {podSecurity: {level: baseline}}\n",
+    );
     write(dir.path(), "bomb-policy.yaml", policy_bomb());
     let out = Vigil::in_dir(dir.path()).args(["policy", "test", "--policy", "bomb-policy.yaml", "good.yaml"]).run();
     out.assert_code(2);
@@ -90,7 +94,10 @@ fn hostile_policy_and_resource_in_policy_test() {
         .run();
     out.assert_code(2);
     assert!(out.stderr.contains("bomb.yaml:2:") || out.stdout.contains("bomb.yaml"), "{out}");
-    assert!(out.stdout.contains("good.yaml") || out.stdout.contains("\"name\""), "the good file was not decided\n{out}");
+    assert!(
+        out.stdout.contains("good.yaml") || out.stdout.contains("\"name\""),
+        "the good file was not decided\n{out}"
+    );
 }
 
 #[test]
@@ -98,7 +105,8 @@ fn hostile_config_file() {
     let dir = temp_dir();
     copy_fixture(dir.path(), "deployment-violations.yaml", "good.yaml");
     // Config files are capped at 1 MiB; a 100 KiB scalar aliased 3,000 times is 300 MB.
-    let bomb = format!("lint:\n  allowedRegistries: [&a {}, {}]\n", "x".repeat(100 * 1024), vec!["*a"; 3_000].join(", "));
+    let bomb =
+        format!("lint:\n  allowedRegistries: [&a {}, {}]\n", "x".repeat(100 * 1024), vec!["*a"; 3_000].join(", "));
     write(dir.path(), ".vigil.yaml", bomb);
     let out = Vigil::in_dir(dir.path()).args(["lint", "good.yaml"]).run();
     out.assert_code(2);
