@@ -216,15 +216,14 @@ fn bad_inputs_give_clear_errors() {
     assert!(out.stderr.contains("needs --certificate-identity"), "{}", out.stderr);
 }
 
+#[track_caller]
 fn corpora() -> Option<PathBuf> {
-    let Some(root) = std::env::var_os("VIGIL_CORPORA") else {
-        eprintln!("\n*** SKIPPED: VIGIL_CORPORA is not set, Sigstore corpus tests not run ***\n");
-        return None;
-    };
-    let root = PathBuf::from(root).join("sigstore");
-    assert!(root.is_dir(), "VIGIL_CORPORA is set but {} is missing", root.display());
-    Some(root)
+    vigil_testkit::require_corpus("sigstore")
 }
+
+/// The conformance suite's cases (SOURCES.md: 70, 49 of them must fail).
+const CONFORMANCE_CASES: usize = 70;
+const CONFORMANCE_MUST_FAIL: usize = 49;
 
 /// The conformance suite's verification cases, run through the CLI exactly as its protocol
 /// does (`verify-bundle [--staging] --bundle F (--certificate-identity I
@@ -235,7 +234,8 @@ fn sigstore_conformance_verification_cases() {
     let suite = root.join("sigstore-conformance");
     let cases: serde_json::Map<String, Value> =
         serde_json::from_str(&std::fs::read_to_string(suite.join("cases.json")).unwrap()).unwrap();
-    assert!(cases.len() >= 70, "cases.json has {} cases", cases.len());
+    let must_fail = cases.values().filter(|c| c["expect"] == "fail").count();
+    assert_eq!((cases.len(), must_fail), (CONFORMANCE_CASES, CONFORMANCE_MUST_FAIL), "cases.json");
     let base = suite.join("test/assets/bundle-verify");
     let mut mismatches = Vec::new();
     for (name, case) in &cases {
@@ -256,26 +256,66 @@ fn sigstore_conformance_verification_cases() {
         args.push(text("artifact").unwrap());
         let out = Vigil::in_dir(&base).args(&args).run();
         let expected = text("expect").unwrap();
-        let got = if out.code == Some(0) { "pass" } else { "fail" };
-        if got != expected {
-            mismatches.push(format!("{name}: expected {expected}, got exit {:?} {}", out.code, out.stderr.trim()));
-        }
-        if !matches!(out.code, Some(0..=2)) {
-            mismatches.push(format!("{name}: exit code {:?} is not 0, 1 or 2", out.code));
+        if let Some(wrong) = conformance_mismatch(&expected, &out) {
+            mismatches.push((name.as_str(), wrong));
         }
     }
     let matched = cases.len() - mismatches.len();
-    println!(
+    vigil_testkit::report(format!(
         "sigstore-conformance verify-bundle: {matched}/{} cases ({:.1}%) decided as expected",
         cases.len(),
         100.0 * matched as f64 / cases.len() as f64
-    );
-    for mismatch in &mismatches {
-        println!("  MISMATCH {mismatch}");
+    ));
+    for (name, wrong) in &mismatches {
+        let known = if KNOWN_CONFORMANCE_MISMATCHES.contains(name) { " (known)" } else { "" };
+        vigil_testkit::report(format!("  MISMATCH{known} {name}: {wrong}"));
     }
-    assert!(matched * 100 >= cases.len() * 95, "{} mismatches: {mismatches:#?}", mismatches.len());
-    // Every case matches today; a regression shows here even above 95%.
-    assert!(mismatches.is_empty(), "{mismatches:#?}");
+    // Only the known mismatches, and never fewer matches than the baseline.
+    let new: Vec<_> = mismatches.iter().filter(|(name, _)| !KNOWN_CONFORMANCE_MISMATCHES.contains(name)).collect();
+    assert!(new.is_empty(), "new mismatches: {new:#?}");
+    assert!(matched >= CONFORMANCE_BASELINE, "{matched} matched, below the baseline {CONFORMANCE_BASELINE}");
+}
+
+/// Cases decided as expected today (raise it when a known mismatch is fixed; never lower it).
+const CONFORMANCE_BASELINE: usize = 68;
+
+/// "Must fail" cases that vigil refuses with exit 2 (an input it cannot read) instead of exit 1
+/// (not verified): a `key.pub` whose PEM body is not valid base64, and a trusted root whose tlog
+/// has no `validFor.start`. Both are rejected, but as a usage or runtime error, so the grader
+/// counts them as mismatches; they leave this list when `verify-bundle` reports them as failed
+/// verifications.
+const KNOWN_CONFORMANCE_MISMATCHES: [&str; 2] =
+    ["managed-key-wrong-key_fail", "trust-root-tlog-missing-validity-start_fail"];
+
+/// Why a run does not decide a case as expected, if it does not. A "pass" case passes only on
+/// exit 0; a "fail" case only on exit 1 with a verification error (`error: …` on stderr and
+/// nothing on stdout), never on exit 2 (bad flags, unreadable input: vigil could not check).
+fn conformance_mismatch(expected: &str, out: &crate::common::Outcome) -> Option<String> {
+    let stderr = out.stderr.trim();
+    let verdict = match (expected, out.code) {
+        ("pass", Some(0)) => return None,
+        ("fail", Some(1)) if stderr.starts_with("error: ") && out.stdout.trim().is_empty() => return None,
+        ("fail", Some(1)) => "exit 1 without a verification error",
+        ("fail", Some(2)) => "exit 2 (a usage or runtime error, not a failed verification)",
+        _ => "a different outcome",
+    };
+    Some(format!("expected {expected}, got {verdict}: exit {:?} {stderr}", out.code))
+}
+
+#[test]
+fn conformance_must_fail_cases_need_exit_1_with_a_verification_error() {
+    let outcome = |code, stdout: &str, stderr: &str| crate::common::Outcome {
+        code,
+        stdout: stdout.to_string(),
+        stderr: stderr.to_string(),
+    };
+    assert_eq!(conformance_mismatch("fail", &outcome(Some(1), "", "error: signature does not verify\n")), None);
+    assert_eq!(conformance_mismatch("pass", &outcome(Some(0), "verified a.txt\n", "")), None);
+    for (code, stderr) in [(Some(2), "error: unexpected argument '--bogus'"), (Some(1), ""), (Some(0), ""), (None, "")]
+    {
+        assert!(conformance_mismatch("fail", &outcome(code, "", stderr)).is_some(), "{code:?} {stderr}");
+    }
+    assert!(conformance_mismatch("pass", &outcome(Some(1), "", "error: no")).is_some());
 }
 
 /// One bundle fixture from the corpora that is not a conformance case.
@@ -481,7 +521,11 @@ fn other_sigstore_bundle_fixtures_verify_as_their_names_say() {
             ));
         }
     }
-    println!("sigstore bundle fixtures: {}/{} as expected", FIXTURES.len() - mismatches.len(), FIXTURES.len());
+    vigil_testkit::report(format!(
+        "sigstore bundle fixtures: {}/{} as expected",
+        FIXTURES.len() - mismatches.len(),
+        FIXTURES.len()
+    ));
     assert!(mismatches.is_empty(), "{mismatches:#?}");
 }
 

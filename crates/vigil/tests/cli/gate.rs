@@ -26,11 +26,8 @@ struct Gate {
 
 impl Gate {
     fn start() -> Option<Self> {
+        vigil_testkit::require_tool("curl")?;
         let (registry, _) = start(false)?;
-        if Command::new("curl").arg("--version").output().is_err() {
-            eprintln!("\n*** SKIPPED gate end-to-end: `curl` is not installed (scripts/test installs it) ***\n");
-            return None;
-        }
         let dir = temp_dir();
         let pair = generate_key_pair(b"pw").unwrap();
         std::fs::create_dir_all(dir.path().join("keys")).unwrap();
@@ -543,10 +540,11 @@ fn sigterm_drains_and_exits_cleanly() {
     assert!(server.log_contains("shutting down"));
 }
 
-/// Objects made by kubectl itself (`kubectl create … --dry-run=client -o json`), when kubectl is
-/// installed.
+/// Objects made by kubectl itself (`kubectl create … --dry-run=client -o json`); scripts/test
+/// installs kubectl.
 #[test]
 fn kubectl_made_objects_are_decided() {
+    let Some(kubectl) = vigil_testkit::require_tool("kubectl") else { return };
     let Some(gate) = Gate::start() else { return };
     let unsigned = gate.image("unsigned");
     gate.policy("policy.yaml", POLICY);
@@ -556,10 +554,7 @@ fn kubectl_made_objects_are_decided() {
         vec!["create", "job", "batch", "--image", unsigned.as_str()],
         vec!["create", "cronjob", "nightly", "--image", unsigned.as_str(), "--schedule", "0 0 * * *"],
     ] {
-        let Ok(out) = Command::new("kubectl").args(&args).args(["--dry-run=client", "-o", "json"]).output() else {
-            eprintln!("\n*** SKIPPED kubectl objects: `kubectl` is not installed ***\n");
-            return;
-        };
+        let out = Command::new(&kubectl).args(&args).args(["--dry-run=client", "-o", "json"]).output().unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         made.push(String::from_utf8(out.stdout).unwrap());
     }
@@ -657,14 +652,9 @@ fn rotated_certificates_are_reloaded() {
 /// Keyless authorities in a policy: real cosign signs and attests with the Sigstore mock.
 #[test]
 fn keyless_authorities_in_a_policy() {
+    let Some(cosign) = vigil_testkit::cosign() else { return };
+    let Some(mock) = vigil_testkit::sigstore_mock() else { return };
     let Some(gate) = Gate::start() else { return };
-    let (Some(cosign), Some(mock)) = (std::env::var_os("VIGIL_COSIGN"), std::env::var_os("VIGIL_SIGSTORE_MOCK")) else {
-        eprintln!(
-            "\n*** SKIPPED keyless policy test: VIGIL_COSIGN or VIGIL_SIGSTORE_MOCK is not set (scripts/test sets both) ***\n"
-        );
-        return;
-    };
-    let mock = PathBuf::from(mock);
     let signed = gate.image("keyless");
     let digest = gate.client.resolve(&ImageReference::parse(&signed).unwrap()).unwrap().digest;
     let pinned = format!("{}@{digest}", signed.rsplit_once(':').unwrap().0);

@@ -35,21 +35,15 @@ fn generate_writes_a_cosign_key_pair() {
     again.assert_code(2);
     assert!(again.stderr.contains("already exists"), "{}", again.stderr);
 
-    match std::env::var_os("VIGIL_COSIGN") {
-        Some(cosign) => {
-            let out = std::process::Command::new(cosign)
-                .args(["public-key", "--key", "release.key"])
-                .current_dir(dir.path())
-                .env("COSIGN_PASSWORD", "hunter2")
-                .output()
-                .unwrap();
-            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-            assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), public.trim());
-        }
-        None => eprintln!(
-            "\n*** SKIPPED cosign check of `vigil key generate`: VIGIL_COSIGN is not set (scripts/test sets it) ***\n"
-        ),
-    }
+    let Some(cosign) = vigil_testkit::cosign() else { return };
+    let out = std::process::Command::new(cosign)
+        .args(["public-key", "--key", "release.key"])
+        .current_dir(dir.path())
+        .env("COSIGN_PASSWORD", "hunter2")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), public.trim());
 }
 
 #[test]

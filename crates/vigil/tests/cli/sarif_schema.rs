@@ -2,45 +2,18 @@
 //!
 //! Needs `$VIGIL_CORPORA` (the schemas live next to the corpora, in `$VIGIL_CORPORA/../schemas/`,
 //! with `validate.py`) and Python's `jsonschema` (pip package `jsonschema[format-nongpl]`).
-//! Without either, the test prints a loud SKIPPED message and passes.
+//! Without either the test fails with `CI=true` and is reported as skipped otherwise
+//! (`vigil_testkit::require_schemas`).
 
 use std::path::PathBuf;
 use std::process::Command;
 
 use crate::common::{Vigil, temp_dir, write};
 
-/// The schema folder, or `None` (with a SKIPPED message) when the test cannot run here.
+/// The schema folder, or `None` (the test recorded as skipped) when the test cannot run here.
+#[track_caller]
 pub(crate) fn schemas() -> Option<PathBuf> {
-    let Some(corpora) = std::env::var_os("VIGIL_CORPORA") else {
-        eprintln!(
-            "\n*** SKIPPED sarif_schema: VIGIL_CORPORA is not set, so the SARIF 2.1.0 schema \
-             ($VIGIL_CORPORA/../schemas/sarif-schema-2.1.0.json) cannot be found; .ci/run sets it ***\n"
-        );
-        return None;
-    };
-    let dir = PathBuf::from(corpora).join("../schemas");
-    for file in ["sarif-schema-2.1.0.json", "validate.py"] {
-        let path = dir.join(file);
-        assert!(path.is_file(), "VIGIL_CORPORA is set but {} is missing", path.display());
-    }
-    let jsonschema = Command::new("python3").args(["-c", "import jsonschema, referencing"]).output();
-    match jsonschema {
-        Ok(out) if out.status.success() => Some(dir),
-        Ok(out) => {
-            eprintln!(
-                "\n*** SKIPPED sarif_schema: python3 cannot import `jsonschema`/`referencing` ({}); \
-                 install them with `pip install \"jsonschema[format-nongpl]\"` ***\n",
-                String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("no error message")
-            );
-            None
-        }
-        Err(e) => {
-            eprintln!(
-                "\n*** SKIPPED sarif_schema: cannot run python3 ({e}); install Python 3 and `jsonschema[format-nongpl]` ***\n"
-            );
-            None
-        }
-    }
+    vigil_testkit::require_schemas(&["sarif-schema-2.1.0.json", "bom-1.6.schema.json"])
 }
 
 /// Validates one SARIF log with `validate.py`, failing the test with its report.

@@ -94,11 +94,7 @@ fn errors_exit_2_with_a_clear_message() {
 
 #[test]
 fn real_image_archive() {
-    let Some(images) = std::env::var_os("VIGIL_TEST_IMAGES") else {
-        eprintln!("\n*** SKIPPED sbom real_image_archive: VIGIL_TEST_IMAGES is not set (scripts/test sets it) ***\n");
-        return;
-    };
-    let debian = std::path::PathBuf::from(images).join("debian");
+    let Some(debian) = vigil_testkit::test_images() else { return };
     let expected = std::fs::read_to_string(debian.join("expected-dpkg.txt")).unwrap();
     let out = Vigil::in_dir(&debian).args(["sbom", "docker-archive:docker-archive.tar"]).run();
     out.assert_code(0);

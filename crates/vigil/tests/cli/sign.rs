@@ -166,14 +166,9 @@ fn attest_scan_predicate_carries_the_findings() {
 /// verify` / `verify-attestation` check identity, issuer and the mock's trusted root.
 #[test]
 fn keyless_verify_through_the_cli() {
+    let Some(cosign) = vigil_testkit::cosign() else { return };
+    let Some(mock) = vigil_testkit::sigstore_mock() else { return };
     let Some((registry, _)) = vigil_oci::testing::start(false) else { return };
-    let (Some(cosign), Some(mock)) = (std::env::var_os("VIGIL_COSIGN"), std::env::var_os("VIGIL_SIGSTORE_MOCK")) else {
-        eprintln!(
-            "\n*** SKIPPED keyless CLI test: VIGIL_COSIGN or VIGIL_SIGSTORE_MOCK is not set (scripts/test sets both) ***\n"
-        );
-        return;
-    };
-    let mock = std::path::PathBuf::from(mock);
     let dir = temp_dir();
     let image = format!("{}/vigil/debian:1.0", registry.addr);
     let token = std::fs::read_to_string(mock.join("fake-oidc.jwt")).unwrap();
@@ -257,13 +252,8 @@ fn keyless_verify_through_the_cli() {
 /// v0.3), keyless against the Sigstore mock and with a key, verified by `vigil verify-bundle`.
 #[test]
 fn cosign_blob_bundles_verify() {
-    let (Some(cosign), Some(mock)) = (std::env::var_os("VIGIL_COSIGN"), std::env::var_os("VIGIL_SIGSTORE_MOCK")) else {
-        eprintln!(
-            "\n*** SKIPPED cosign blob bundles: VIGIL_COSIGN or VIGIL_SIGSTORE_MOCK is not set (scripts/test sets both) ***\n"
-        );
-        return;
-    };
-    let mock = std::path::PathBuf::from(mock);
+    let Some(cosign) = vigil_testkit::cosign() else { return };
+    let Some(mock) = vigil_testkit::sigstore_mock() else { return };
     let dir = temp_dir();
     std::fs::write(dir.path().join("blob.txt"), "hello vigil\n").unwrap();
     std::fs::write(dir.path().join("other.txt"), "something else\n").unwrap();
