@@ -35,7 +35,8 @@ fn cosign_key_decrypts_and_matches_cosign_pub() {
 #[test]
 fn cosign_sample_signature_verifies() {
     let Some(dir) = corpus_dir() else { return };
-    // sig.der is cosign's signature over payload.json (FORMATS.md, "Signature").
+    // sig.der is cosign's signature over payload.json, as cosign stores it base64-encoded in the
+    // `dev.cosignproject.cosign/signature` annotation: ASN.1/DER ECDSA P-256 over SHA-256(payload).
     let public = load_public_key(&read(&dir, "cosign.pub")).unwrap();
     let payload = read(&dir, "payload.json");
     let sig = read(&dir, "sig.der");

@@ -671,14 +671,7 @@ proptest! {
 /// score; where a fixture records a base score next to its vector, the scores must agree.
 #[test]
 fn corpus_advisory_vectors_all_score() {
-    let Some(root) = std::env::var_os("VIGIL_CORPORA") else {
-        eprintln!(
-            "\n*** SKIPPED cvss corpus_advisory_vectors_all_score: VIGIL_CORPORA is not set (point it at shared/corpora) ***\n"
-        );
-        return;
-    };
-    let dir = Path::new(&root).join("advisories");
-    assert!(dir.is_dir(), "VIGIL_CORPORA is set but {} is missing", dir.display());
+    let Some(dir) = vigil_testkit::require_corpus("advisories") else { return };
     let mut files = Vec::new();
     walk(&dir, &mut files);
     files.sort();
@@ -719,7 +712,7 @@ fn corpus_advisory_vectors_all_score() {
     }
     let distinct: std::collections::BTreeSet<&str> = found.iter().map(|(_, v)| v.as_str()).collect();
     let parsed = found.len() - failures.len();
-    eprintln!(
+    vigil_testkit::report(format!(
         "cvss: {parsed}/{} ({:.1}%) corpus vectors scored, {} distinct, from {} files; by version {by_version:?}; \
          by file type {by_extension:?}; {}/{} recorded base scores matched",
         found.len(),
@@ -728,8 +721,9 @@ fn corpus_advisory_vectors_all_score() {
         files.len(),
         recorded.len() - mismatches.len(),
         recorded.len(),
-    );
-    assert!(found.len() > 1000, "only {} vectors found under {}", found.len(), dir.display());
+    ));
+    // Exact counts: a vanished advisory file is a failure, not a smaller denominator.
+    assert_eq!((found.len(), recorded.len()), (1504, 2), "vectors and recorded scores under {}", dir.display());
     assert!(failures.is_empty(), "{} vectors failed:\n{}", failures.len(), failures.join("\n"));
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }
