@@ -8,7 +8,7 @@ use vigil_core::reference::ImageReference;
 use vigil_k8s::{Object, PodTemplate};
 
 use crate::policy::{ImageRule, Mode, Policy};
-use crate::severity::reported;
+use vigil_vuln::predicate::reported;
 use crate::verifier::{Checks, Outcome};
 
 /// One violated check.

@@ -22,6 +22,6 @@ pub use policy::{
     AttestationRule, AuthoritySpec, ImageRule, MAX_POLICY_BYTES, Mode, Patterns, Policy, PolicyError, expand,
     load_file, load_files, parse,
 };
-pub use severity::{Reported, Severity, reported};
+pub use severity::Severity;
 pub use subject::{ContainerImage, DEFAULT_NAMESPACE, Workload, namespace_of};
 pub use verifier::{CacheOnly, CacheOptions, Checks, Deadlined, Outcome, Stats, Verifier};

@@ -13,6 +13,7 @@ pub mod db;
 pub mod import;
 pub mod matcher;
 pub mod osv;
+pub mod predicate;
 pub mod report;
 mod severity;
 pub mod update;

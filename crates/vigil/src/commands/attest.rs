@@ -1,4 +1,5 @@
-//! `vigil attest` and `vigil verify-attestation` (cosign-compatible, key-based).
+//! `vigil attest` (cosign-compatible, with a key) and `vigil verify-attestation` (with a key or
+//! keyless).
 
 use std::process::ExitCode;
 
@@ -10,6 +11,7 @@ use vigil_sign::attest;
 use vigil_sign::cosign::Error as SignError;
 use vigil_vuln::db::{Database, default_path};
 use vigil_vuln::matcher::match_sbom;
+use vigil_vuln::predicate::VulnPredicate;
 
 use super::key::password;
 use super::sbom::{load, registry_options};
@@ -61,8 +63,8 @@ fn sbom_predicate(args: &AttestArgs, image: &ImageReference) -> Result<serde_jso
     Ok(serde_json::from_str(&text)?)
 }
 
-/// cosign's vuln predicate (`https://cosign.sigstore.dev/attestation/vuln/v1`) with vigil's scan
-/// findings as the scanner result.
+/// cosign's vuln predicate with vigil's scan findings as the scanner result
+/// ([`VulnPredicate`], the type vigil-policy reads back).
 fn scan_predicate(args: &AttestArgs, image: &ImageReference) -> Result<serde_json::Value> {
     let path = args.db.clone().unwrap_or_else(default_path);
     let db = Database::open(&path)?;
@@ -70,17 +72,11 @@ fn scan_predicate(args: &AttestArgs, image: &ImageReference) -> Result<serde_jso
     let started = vigil_core::time::rfc3339(vigil_core::time::now_unix());
     let sbom = load(&format!("registry:{image}"), &args.platform, registry_options(&args.registry)?, &|_| {})?;
     let findings = match_sbom(&db, &sbom)?;
-    let finished = vigil_core::time::rfc3339(vigil_core::time::now_unix());
-    Ok(serde_json::json!({
-        "invocation": {"parameters": null, "uri": "", "event_id": "", "builder.id": ""},
-        "scanner": {
-            "uri": env!("CARGO_PKG_REPOSITORY"),
-            "version": env!("CARGO_PKG_VERSION"),
-            "db": {"uri": "", "version": updated.unwrap_or_default()},
-            "result": {"version": 1, "target": sbom.source, "findings": findings},
-        },
-        "metadata": {"scanStartedOn": started, "scanFinishedOn": finished},
-    }))
+    let mut predicate = VulnPredicate::of_scan(env!("CARGO_PKG_REPOSITORY"), &sbom.source, &findings);
+    predicate.scanner.db.version = updated.unwrap_or_default();
+    predicate.metadata.scan_started_on = started;
+    predicate.metadata.scan_finished_on = vigil_core::time::rfc3339(vigil_core::time::now_unix());
+    Ok(serde_json::to_value(&predicate)?)
 }
 
 pub fn verify(args: VerifyAttestationArgs) -> Result<ExitCode> {
