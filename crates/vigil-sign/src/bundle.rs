@@ -73,10 +73,19 @@ pub enum BundleError {
 
 impl BundleError {
     /// Whether this is a verification verdict (exit 1) rather than an input or usage problem
-    /// (exit 2). A malformed bundle is a verdict: the bundle does not verify.
+    /// (exit 2). A malformed bundle is a verdict: the bundle does not verify. So is a trusted
+    /// root or a public key whose *content* cannot be used (bad PEM, a log without a validity
+    /// start): nothing can be verified against it, as the sigstore-conformance suite expects.
+    /// Only a file that cannot be read is not a verdict.
     #[must_use]
     pub fn is_verdict(&self) -> bool {
-        matches!(self, Self::Verification { .. } | Self::Malformed { .. })
+        matches!(self, Self::Verification { .. } | Self::Malformed { .. } | Self::TrustRoot { .. } | Self::Key { .. })
+    }
+
+    /// Whether this is about reading a file (missing, unreadable, too large to read).
+    #[must_use]
+    pub fn is_read(&self) -> bool {
+        matches!(self, Self::Read { .. })
     }
 }
 

@@ -11,6 +11,10 @@ use crate::cli::{IdentityArgs, VerifyBundleArgs, VerifyFormat};
 /// The trusted root named by `--trusted-root`, else the embedded staging or production root;
 /// `--allow-request-form-rekor` (which needs `--trusted-root`) opts it into request-form entries.
 pub fn trust_root(args: &IdentityArgs, staging: bool) -> Result<TrustRoot> {
+    Ok(load_root(args, staging)?)
+}
+
+fn load_root(args: &IdentityArgs, staging: bool) -> Result<TrustRoot, vigil_sign::bundle::BundleError> {
     let root = match (args.trusted_root.as_deref(), staging) {
         (Some(path), _) => TrustRoot::from_file(path)?,
         (None, true) => TrustRoot::staging()?,
@@ -78,7 +82,14 @@ pub fn verify(args: VerifyBundleArgs) -> Result<ExitCode> {
         },
         None => Signer::Keyless(identity(&args.identity)?),
     };
-    let root = trust_root(&args.identity, args.staging)?;
+    let root = match load_root(&args.identity, args.staging) {
+        Ok(root) => root,
+        Err(error) if error.is_verdict() => {
+            eprintln!("error: not verified: {error}");
+            return Ok(ExitCode::from(1));
+        }
+        Err(error) => return Err(error.into()),
+    };
     let subject = Subject::parse(&args.artifact);
     match verify_bundle_file(&args.bundle, &subject, &signer, &root) {
         Ok(verified) => {

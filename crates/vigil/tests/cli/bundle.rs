@@ -195,8 +195,16 @@ fn bad_inputs_give_clear_errors() {
         .args(["verify-bundle", "--bundle", "missing.json", "--trusted-root", "root.json"])
         .args(["--certificate-identity", "x", "--certificate-oidc-issuer", "y", a])
         .run();
+    // A trusted root whose content cannot be used verifies nothing: not verified (exit 1),
+    // as sigstore-conformance's must-fail cases expect; an unreadable file stays exit 2.
+    out.assert_code(1);
+    assert!(out.stderr.contains("error: not verified: trusted root root.json"), "{}", out.stderr);
+    let out = Vigil::in_dir(dir.path())
+        .args(["verify-bundle", "--bundle", "missing.json", "--trusted-root", "no-such-root.json"])
+        .args(["--certificate-identity", "x", "--certificate-oidc-issuer", "y", a])
+        .run();
     out.assert_code(2);
-    assert!(out.stderr.contains("trusted root root.json"), "{}", out.stderr);
+    assert!(out.stderr.contains("no-such-root.json"), "{}", out.stderr);
     let out = in_fixtures()
         .args([
             "verify-bundle",
@@ -277,15 +285,10 @@ fn sigstore_conformance_verification_cases() {
 }
 
 /// Cases decided as expected today (raise it when a known mismatch is fixed; never lower it).
-const CONFORMANCE_BASELINE: usize = 68;
+const CONFORMANCE_BASELINE: usize = 70;
 
-/// "Must fail" cases that vigil refuses with exit 2 (an input it cannot read) instead of exit 1
-/// (not verified): a `key.pub` whose PEM body is not valid base64, and a trusted root whose tlog
-/// has no `validFor.start`. Both are rejected, but as a usage or runtime error, so the grader
-/// counts them as mismatches; they leave this list when `verify-bundle` reports them as failed
-/// verifications.
-const KNOWN_CONFORMANCE_MISMATCHES: [&str; 2] =
-    ["managed-key-wrong-key_fail", "trust-root-tlog-missing-validity-start_fail"];
+/// "Must fail" cases that vigil does not yet decide as expected (none).
+const KNOWN_CONFORMANCE_MISMATCHES: [&str; 0] = [];
 
 /// Why a run does not decide a case as expected, if it does not. A "pass" case passes only on
 /// exit 0; a "fail" case only on exit 1 with a verification error (`error: …` on stderr and
@@ -542,6 +545,6 @@ fn staging_with_a_trusted_root_uses_the_file() {
         .args(["--certificate-identity", BEACON, "--certificate-oidc-issuer", ACTIONS])
         .args(["--trusted-root", root.to_str().unwrap(), "a.txt"])
         .run();
-    out.assert_code(2);
-    assert!(out.stderr.contains("root.json"), "{}", out.stderr);
+    out.assert_code(1);
+    assert!(out.stderr.contains("root.json: mediaType is `x`"), "{}", out.stderr);
 }
