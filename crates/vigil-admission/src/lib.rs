@@ -3,15 +3,19 @@
 //! (the same evaluation as `vigil policy test`), `/mutate` pins verified tags to digests with
 //! a JSON Patch. Image checks go through one shared, cached, single-flight verifier under a
 //! deadline; undecidable checks follow the failure mode. `/healthz`, `/readyz`, `/metrics`
-//! (Prometheus), JSON logs, policy and certificate hot reload, graceful shutdown.
+//! (Prometheus), JSON logs, policy and certificate hot reload, graceful shutdown. Every
+//! resource a client can hold is bounded ([`Limits`]), so slow, idle or flooding clients and
+//! registries that never answer cannot starve the reviews of others or exhaust memory.
 //! [`certs`] and [`manifests`] produce what a cluster needs to run it.
 #![warn(missing_docs)]
 
 pub mod certs;
+pub mod limits;
 mod log;
 pub mod manifests;
 mod metrics;
 pub mod review;
 mod server;
 
+pub use limits::Limits;
 pub use server::{ServeError, ServeOptions, run, serve};

@@ -26,6 +26,69 @@ pub struct Metrics {
     sum_micros: AtomicU64,
     reloads: AtomicU64,
     reload_errors: AtomicU64,
+    refused: [AtomicU64; Refusal::ALL.len()],
+    connections: AtomicU64,
+}
+
+/// Why a connection or a request was refused or cut off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The connection cap was reached: a new connection was closed at once.
+    Connections,
+    /// The TLS handshake did not finish in time.
+    HandshakeTimeout,
+    /// No complete request head in time.
+    HeaderTimeout,
+    /// A request body did not arrive in time (HTTP 408).
+    BodyTimeout,
+    /// A request body over the limit (HTTP 413).
+    BodyTooLarge,
+    /// Too many reviews in flight (HTTP 429).
+    Reviews,
+    /// Too many reviews waiting on registries (HTTP 429).
+    Registry,
+    /// The review memory was exhausted (HTTP 429).
+    Memory,
+    /// A connection idle too long was closed.
+    Idle,
+}
+
+impl Refusal {
+    const ALL: [Refusal; 9] = [
+        Refusal::Connections,
+        Refusal::HandshakeTimeout,
+        Refusal::HeaderTimeout,
+        Refusal::BodyTimeout,
+        Refusal::BodyTooLarge,
+        Refusal::Reviews,
+        Refusal::Registry,
+        Refusal::Memory,
+        Refusal::Idle,
+    ];
+
+    /// The `reason` label in `/metrics`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Refusal::Connections => "connections",
+            Refusal::HandshakeTimeout => "handshake_timeout",
+            Refusal::HeaderTimeout => "header_timeout",
+            Refusal::BodyTimeout => "body_timeout",
+            Refusal::BodyTooLarge => "body_too_large",
+            Refusal::Reviews => "reviews",
+            Refusal::Registry => "registry",
+            Refusal::Memory => "memory",
+            Refusal::Idle => "idle",
+        }
+    }
+}
+
+/// An open connection, counted until dropped.
+pub struct OpenConnection<'a>(&'a AtomicU64);
+
+impl Drop for OpenConnection<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// The result of one review, for counting.
@@ -84,6 +147,19 @@ impl Metrics {
         self.sum_micros.fetch_add(u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX), Ordering::Relaxed);
     }
 
+    /// Counts a refusal.
+    pub fn refused(&self, reason: Refusal) {
+        if let Some(i) = Refusal::ALL.iter().position(|r| *r == reason) {
+            self.refused[i].fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Counts an open connection until the guard is dropped.
+    pub fn connection(&self) -> OpenConnection<'_> {
+        self.connections.fetch_add(1, Ordering::Relaxed);
+        OpenConnection(&self.connections)
+    }
+
     /// Counts a policy reload (`ok = false`: the new files were refused).
     pub fn reload(&self, ok: bool) {
         let counter = if ok { &self.reloads } else { &self.reload_errors };
@@ -102,6 +178,17 @@ impl Metrics {
         let _ = writeln!(out, "# HELP vigil_admission_bad_requests_total Requests refused with HTTP 400.");
         let _ = writeln!(out, "# TYPE vigil_admission_bad_requests_total counter");
         let _ = writeln!(out, "vigil_admission_bad_requests_total {}", get(&self.bad_requests));
+        let _ = writeln!(
+            out,
+            "# HELP vigil_admission_refused_total Connections and requests refused or cut off by a limit, by reason."
+        );
+        let _ = writeln!(out, "# TYPE vigil_admission_refused_total counter");
+        for (reason, counter) in Refusal::ALL.iter().zip(&self.refused) {
+            let _ = writeln!(out, "vigil_admission_refused_total{{reason=\"{}\"}} {}", reason.label(), get(counter));
+        }
+        let _ = writeln!(out, "# HELP vigil_admission_connections Open connections.");
+        let _ = writeln!(out, "# TYPE vigil_admission_connections gauge");
+        let _ = writeln!(out, "vigil_admission_connections {}", get(&self.connections));
         let _ = writeln!(out, "# HELP vigil_admission_decisions_total Validation decisions by result.");
         let _ = writeln!(out, "# TYPE vigil_admission_decisions_total counter");
         for (result, counter) in [
@@ -158,5 +245,21 @@ mod tests {
         assert!(text.contains("vigil_admission_duration_seconds_bucket{le=\"0.0005\"} 1"), "{text}");
         assert!(text.contains("vigil_admission_duration_seconds_bucket{le=\"0.005\"} 2"), "{text}");
         assert!(text.contains("vigil_admission_duration_seconds_count 2"), "{text}");
+    }
+
+    #[test]
+    fn refusals_are_counted_by_reason() {
+        let m = Metrics::default();
+        m.refused(Refusal::Reviews);
+        m.refused(Refusal::Reviews);
+        m.refused(Refusal::Idle);
+        let open = m.connection();
+        let text = m.render(&Stats::default(), 0, 1);
+        assert!(text.contains("vigil_admission_refused_total{reason=\"reviews\"} 2"), "{text}");
+        assert!(text.contains("vigil_admission_refused_total{reason=\"idle\"} 1"), "{text}");
+        assert!(text.contains("vigil_admission_refused_total{reason=\"memory\"} 0"), "{text}");
+        assert!(text.contains("vigil_admission_connections 1"), "{text}");
+        drop(open);
+        assert!(m.render(&Stats::default(), 0, 1).contains("vigil_admission_connections 0"));
     }
 }

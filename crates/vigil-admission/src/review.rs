@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use vigil_policy::{Decision, Patch};
 
-/// Largest request body accepted (the API server caps objects at 3 MiB; reviews add metadata).
-pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+/// Largest request body accepted by default (see [`crate::limits::DEFAULT_MAX_BODY_BYTES`]).
+pub const MAX_BODY_BYTES: usize = crate::limits::DEFAULT_MAX_BODY_BYTES;
 
 /// An incoming review.
 #[derive(Debug, Deserialize)]

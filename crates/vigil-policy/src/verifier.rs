@@ -86,6 +86,17 @@ pub struct Verifier {
     pub stats: Stats,
 }
 
+impl Drop for Verifier {
+    fn drop(&mut self) {
+        // Each client owns an I/O runtime, which must not be dropped on an async thread (the
+        // webhook's last reference may go away on one): they are dropped on a thread of their own.
+        let clients = std::mem::take(self.clients.get_mut().unwrap_or_else(PoisonError::into_inner));
+        if !clients.is_empty() {
+            let _ = std::thread::Builder::new().name("vigil-drop-clients".into()).spawn(move || drop(clients));
+        }
+    }
+}
+
 impl std::fmt::Debug for Verifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Verifier").field("options", &self.options).finish_non_exhaustive()

@@ -206,6 +206,45 @@ pub struct ServeArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 20)]
     pub shutdown_grace: u64,
 
+    /// Most open connections; more are closed at once.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    pub max_connections: usize,
+
+    /// Most concurrent streams per HTTP/2 connection.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub max_streams: u32,
+
+    /// Most reviews read or decided at once; more are answered HTTP 429 (the API server then
+    /// applies the webhook's failurePolicy).
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    pub max_reviews: usize,
+
+    /// Most reviews waiting on registries at once; more are answered HTTP 429.
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    pub max_registry_reviews: usize,
+
+    /// Largest AdmissionReview body (the API server sends objects of at most 3 MiB).
+    #[arg(long, value_name = "BYTES", default_value_t = vigil_admission::limits::DEFAULT_MAX_BODY_BYTES)]
+    pub max_body_bytes: usize,
+
+    /// MiB of memory for the reviews being read and decided (bodies and parsed objects); a
+    /// review that finds too little free is answered HTTP 429. Keep well under the memory limit.
+    #[arg(long, value_name = "MIB", default_value_t = 96)]
+    pub review_memory: usize,
+
+    /// Seconds for a TLS handshake and for the headers of a request (also how long an HTTP/1
+    /// connection may stay idle).
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    pub header_timeout: f64,
+
+    /// Seconds for the body of a request (never more than --timeout).
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    pub body_timeout: f64,
+
+    /// Seconds an HTTP/2 connection may stay without a request before it is closed.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
+    pub idle_timeout: f64,
+
     #[command(flatten)]
     pub registry: RegistryArgs,
 }

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use vigil_admission::ServeOptions;
+use vigil_admission::{Limits, ServeOptions};
 use vigil_policy::{CacheOptions, FailureMode};
 
 use super::sbom::registry_options;
@@ -24,6 +24,13 @@ fn seconds(value: f64, what: &str) -> Result<Duration> {
     Ok(Duration::from_secs_f64(value))
 }
 
+fn positive(value: usize, what: &str) -> Result<usize> {
+    if value == 0 {
+        bail!("{what} must be at least 1");
+    }
+    Ok(value)
+}
+
 pub fn serve(args: ServeArgs) -> Result<ExitCode> {
     let options = ServeOptions {
         listen: args.listen,
@@ -41,6 +48,18 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
         timeout: seconds(args.timeout, "--timeout")?,
         reload_interval: seconds(args.reload_interval, "--reload-interval")?,
         shutdown_grace: Duration::from_secs(args.shutdown_grace),
+        limits: Limits {
+            max_connections: positive(args.max_connections, "--max-connections")?,
+            max_streams: u32::try_from(positive(args.max_streams as usize, "--max-streams")?).unwrap_or(u32::MAX),
+            max_reviews: positive(args.max_reviews, "--max-reviews")?,
+            max_registry_reviews: positive(args.max_registry_reviews, "--max-registry-reviews")?,
+            max_body_bytes: positive(args.max_body_bytes, "--max-body-bytes")?,
+            review_memory: positive(args.review_memory, "--review-memory")?.saturating_mul(1024 * 1024),
+            handshake_timeout: seconds(args.header_timeout, "--header-timeout")?,
+            header_timeout: seconds(args.header_timeout, "--header-timeout")?,
+            body_timeout: seconds(args.body_timeout, "--body-timeout")?,
+            idle_timeout: seconds(args.idle_timeout, "--idle-timeout")?,
+        },
     };
     vigil_admission::serve(options)?;
     Ok(ExitCode::SUCCESS)
