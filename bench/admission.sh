@@ -3,7 +3,7 @@
 # requests at 100 and at 500 concurrent connections (HTTP/2 over TLS), policy = allowed registries +
 # Pod Security restricted + a key signature check on a signed image in a local docker-registry (cached
 # after the first request). Reports p50/p99/max latency (from h2load's per-request log), requests/s and
-# the server's peak RSS (VmHWM).
+# the server's peak RSS (VmHWM), then the peak RSS after floods of 9 MiB bodies and of 3.4 MiB reviews.
 #
 # Usage: bench/admission.sh [--help]
 # Needs: docker-registry, skopeo, h2load (apt-get install nghttp2-client), the test image
@@ -97,6 +97,24 @@ PY
 done
 rss=$(awk '/VmHWM/ {print $2}' "/proc/$SPID/status" 2>/dev/null || echo 0)
 echo "vigil serve peak RSS: $((rss / 1024)) MiB (VmHWM ${rss} kB)" | tee -a "$OUT/results.txt"
+# Memory under body floods, after the load runs: 64 connections posting 9 MiB bodies (refused,
+# 413), then 64 posting valid 3.4 MiB reviews (decided or refused 429 by the review memory).
+# The peak must stay under the generated Deployment's 256 MiB limit.
+python3 - "$OUT" <<'PY'
+import json, sys
+out = sys.argv[1]
+open(f"{out}/nine.json", "wb").write(b" " * (9 * 1024 * 1024))
+review = json.load(open(f"{out}/review.json"))
+review["request"]["object"]["metadata"]["annotations"] = {"note": "x" * 3_400_000}
+open(f"{out}/big.json", "w").write(json.dumps(review))
+PY
+for attack in nine big; do
+    h2load -n 640 -c 64 -m 1 -t 2 -d "$OUT/$attack.json" -H 'Content-Type: application/json' "$URL" \
+        > "$OUT/h2load-$attack.txt" 2>&1 || true
+    codes=$(grep -E 'status codes:' "$OUT/h2load-$attack.txt" | sed 's/^ *//' || echo "?")
+    rss=$(awk '/VmHWM/ {print $2}' "/proc/$SPID/status" 2>/dev/null || echo 0)
+    echo "after 640 x $([[ $attack == nine ]] && echo '9 MiB bodies' || echo '3.4 MiB reviews') on 64 connections ($codes): peak RSS $((rss / 1024)) MiB" | tee -a "$OUT/results.txt"
+done
 curl -s --cacert "$OUT/certs/ca.crt" "https://127.0.0.1:$SPORT/metrics" > "$OUT/metrics.txt"
 grep -E '^vigil_(admission_decisions_total|verification_cache_total)' "$OUT/metrics.txt" | tee -a "$OUT/results.txt"
 # Server-side time to answer (parse, policies, cache, response), from vigil's own histogram, all runs.

@@ -16,6 +16,7 @@ mod key;
 mod locations;
 mod pss;
 mod registries;
+mod resilience;
 mod sarif_schema;
 mod sbom;
 mod scan;
