@@ -8,8 +8,8 @@ use vigil_core::reference::ImageReference;
 use vigil_k8s::{Object, PodTemplate};
 
 use crate::policy::{ImageRule, Mode, Policy};
-use vigil_vuln::predicate::reported;
 use crate::verifier::{Checks, Outcome};
+use vigil_vuln::predicate::reported;
 
 /// One violated check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
