@@ -178,13 +178,20 @@ impl Drop for Node {
     }
 }
 
+/// Moves the children that have children of their own to `pending` (leaves are dropped on the
+/// spot), and frees the child list at once, so dropping a wide tree never holds a second copy
+/// of it.
 fn take_children(value: &mut Value, pending: &mut Vec<Node>) {
+    let nested = |node: &Node| {
+        matches!(&node.value, Value::Seq(v) if !v.is_empty()) || matches!(&node.value, Value::Map(v) if !v.is_empty())
+    };
     match value {
-        Value::Seq(items) if !items.is_empty() => pending.append(items),
+        Value::Seq(items) if !items.is_empty() => {
+            pending.extend(std::mem::take(items).into_iter().filter(nested));
+        }
         Value::Map(entries) if !entries.is_empty() => {
-            for (k, v) in entries.drain(..) {
-                pending.push(k);
-                pending.push(v);
+            for (k, v) in std::mem::take(entries) {
+                pending.extend([k, v].into_iter().filter(nested));
             }
         }
         _ => {}
