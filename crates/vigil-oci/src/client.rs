@@ -47,7 +47,7 @@ pub const MAX_REFERRERS: usize = 1024;
 
 /// A synchronous client for one registry.
 pub struct RegistryClient {
-    runtime: tokio::runtime::Runtime,
+    runtime: std::sync::Arc<tokio::runtime::Runtime>,
     client: Client,
     options: RegistryOptions,
     deadline: Option<std::time::Instant>,
@@ -68,6 +68,43 @@ impl RegistryClient {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| {
             Error::Registry { registry: String::new(), reason: format!("cannot start the I/O runtime: {e}") }
         })?;
+        Ok(Self::with_runtime(runtime, options))
+    }
+
+    /// A client for many threads at once: its I/O runtime has a worker thread of its own that
+    /// drives every connection, so the clients made from it with [`RegistryClient::fork`] can
+    /// be used concurrently, each call blocking only its own thread.
+    ///
+    /// # Errors
+    /// [`Error::Registry`] when the I/O runtime cannot start.
+    pub fn new_shared(options: &RegistryOptions) -> Result<Self, Error> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("vigil-registry-io")
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Registry {
+                registry: String::new(),
+                reason: format!("cannot start the I/O runtime: {e}"),
+            })?;
+        Ok(Self::with_runtime(runtime, options))
+    }
+
+    /// Another client on the same runtime, HTTP connection pool and registry tokens, at the
+    /// cost of a few reference counts (building a client loads TLS roots: milliseconds).
+    /// Meant for clients made with [`RegistryClient::new_shared`]; forks of a
+    /// [`RegistryClient::new`] client take turns driving their single-threaded runtime.
+    #[must_use]
+    pub fn fork(&self) -> Self {
+        RegistryClient {
+            runtime: std::sync::Arc::clone(&self.runtime),
+            client: self.client.clone(),
+            options: self.options.clone(),
+            deadline: None,
+        }
+    }
+
+    fn with_runtime(runtime: tokio::runtime::Runtime, options: &RegistryOptions) -> Self {
         let client = Client::new(ClientConfig {
             protocol: if options.plain_http { ClientProtocol::Http } else { ClientProtocol::Https },
             accept_invalid_certificates: options.insecure,
@@ -75,7 +112,7 @@ impl RegistryClient {
             connect_timeout: options.timeout,
             ..ClientConfig::default()
         });
-        Ok(RegistryClient { runtime, client, options: options.clone(), deadline: None })
+        RegistryClient { runtime: std::sync::Arc::new(runtime), client, options: options.clone(), deadline: None }
     }
 
     /// Sets the instant by which every later call must have finished (`None`: only the

@@ -77,6 +77,9 @@ type Stored = Outcome<Arc<Value>>;
 /// Registry-backed verification shared by every evaluation (thread-safe).
 pub struct Verifier {
     options: RegistryOptions,
+    /// The client every pooled one is forked from (made on the first registry call): one I/O
+    /// runtime, connection pool and token cache for all of them.
+    prototype: Mutex<Option<RegistryClient>>,
     clients: Mutex<Vec<RegistryClient>>,
     positive: VerifiedCache<Key, Stored>,
     negative: VerifiedCache<Key, Stored>,
@@ -90,7 +93,8 @@ impl Drop for Verifier {
     fn drop(&mut self) {
         // Each client owns an I/O runtime, which must not be dropped on an async thread (the
         // webhook's last reference may go away on one): they are dropped on a thread of their own.
-        let clients = std::mem::take(self.clients.get_mut().unwrap_or_else(PoisonError::into_inner));
+        let mut clients = std::mem::take(self.clients.get_mut().unwrap_or_else(PoisonError::into_inner));
+        clients.extend(self.prototype.get_mut().unwrap_or_else(PoisonError::into_inner).take());
         if !clients.is_empty() {
             let _ = std::thread::Builder::new().name("vigil-drop-clients".into()).spawn(move || drop(clients));
         }
@@ -155,6 +159,7 @@ impl Verifier {
     pub fn new(options: RegistryOptions, cache: &CacheOptions) -> Self {
         Self {
             options,
+            prototype: Mutex::new(None),
             clients: Mutex::new(Vec::new()),
             positive: VerifiedCache::new(cache.capacity, cache.ttl),
             negative: VerifiedCache::new(cache.capacity, cache.negative_ttl),
@@ -335,7 +340,7 @@ impl Verifier {
         let pooled = self.clients.lock().unwrap_or_else(PoisonError::into_inner).pop();
         let mut client = match pooled {
             Some(client) => client,
-            None => match RegistryClient::new(&self.options) {
+            None => match self.fork_client() {
                 Ok(client) => client,
                 Err(e) => return Stored::Error(format!("registry client: {e}")),
             },
@@ -345,6 +350,19 @@ impl Verifier {
         client.set_deadline(None);
         self.clients.lock().unwrap_or_else(PoisonError::into_inner).push(client);
         outcome
+    }
+
+    /// A new pooled client: a fork of the prototype (made once), so a burst of concurrent
+    /// checks costs reference counts, not a TLS setup each.
+    fn fork_client(&self) -> Result<RegistryClient, vigil_oci::Error> {
+        let mut prototype = self.prototype.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(client) = prototype.as_ref() {
+            return Ok(client.fork());
+        }
+        let client = RegistryClient::new_shared(&self.options)?;
+        let fork = client.fork();
+        *prototype = Some(client);
+        Ok(fork)
     }
 
     /// How many entries the caches hold.
