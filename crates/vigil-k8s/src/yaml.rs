@@ -105,7 +105,7 @@ pub fn parse_documents_each(text: &str, limits: &Limits, mut each: impl FnMut(No
             }
             Event::DocumentEnd => {
                 if documents >= limits.max_documents {
-                    Err(format!("more than {} documents", limits.max_documents))
+                    Err(format!("input exceeds the limit of {} documents", limits.max_documents))
                 } else {
                     documents += 1;
                     each(builder.root.take().unwrap_or_else(|| Node::null(convert(span))));
@@ -209,7 +209,7 @@ impl Builder<'_> {
         let bomb = if how == Charge::Copy || !self.anchors.is_empty() { " (possible alias bomb)" } else { "" };
         if document.nodes > limits.max_nodes {
             return Err(if bomb.is_empty() {
-                format!("more than {} nodes in one document", limits.max_nodes)
+                format!("document exceeds the limit of {} nodes", limits.max_nodes)
             } else {
                 format!("alias expansion exceeds the limit of {} nodes in one document{bomb}", limits.max_nodes)
             });
@@ -240,7 +240,7 @@ impl Builder<'_> {
     fn open(&mut self, frame: Frame) -> Result<(), String> {
         self.charge(Cost { nodes: 1, bytes: 0 }, Charge::Written)?;
         if self.stack.len() >= self.limits.max_depth {
-            return Err(format!("nesting deeper than {} levels", self.limits.max_depth));
+            return Err(format!("nesting exceeds the limit of {} levels", self.limits.max_depth));
         }
         self.stack.push(frame);
         Ok(())
@@ -430,7 +430,7 @@ mod tests {
         let text = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
         // saphyr-parser stops flow collections at its own recursion limit first.
         let err = parse(&text).error.unwrap();
-        assert!(err.message.contains("nesting deeper") || err.message.contains("recursion limit"), "{err}");
+        assert!(err.message.contains("nesting exceeds") || err.message.contains("recursion limit"), "{err}");
         let text = "a:\n".to_string() + &(1..300).map(|i| format!("{}a:\n", "  ".repeat(i))).collect::<String>();
         assert!(parse(&text).error.unwrap().message.contains("nesting"));
     }

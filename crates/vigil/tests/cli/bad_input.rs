@@ -142,7 +142,7 @@ fn deeply_nested_block_mappings() {
     let text: String = (0..2_000).map(|depth| format!("{}k:\n", " ".repeat(depth))).collect();
     let dir = temp_dir();
     write(dir.path(), "deep-block.yaml", text);
-    assert_one_error(dir.path(), "deep-block.yaml", "nesting deeper than 256 levels");
+    assert_one_error(dir.path(), "deep-block.yaml", "nesting exceeds the limit of 256 levels");
 }
 
 #[test]
