@@ -26,12 +26,12 @@
 
 use std::collections::BTreeMap;
 
-use aws_lc_rs::digest::{SHA256, digest};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde_json::{Value, json};
 use sigstore_verify::crypto::{Checkpoint, CheckpointVerifyExt};
 use sigstore_verify::types::DerPublicKey;
+use vigil_log::merkle::{self, Hash, ProofError, leaf_hash};
 
 use crate::keyless::{
     BUNDLE_ANNOTATION, CERTIFICATE_ANNOTATION, CHAIN_ANNOTATION, CertificateSigner, Keyless, TIMESTAMP_ANNOTATION,
@@ -364,62 +364,18 @@ fn verify_inclusion(proof: &InclusionProof, body: &[u8], log_key_der: &[u8]) -> 
         .map_err(|e| format!("inclusion proof: checkpoint is not signed by the trusted Rekor key: {e}"))
 }
 
-/// RFC 9162 section 2.1.1: the leaf hash, SHA-256(0x00 || entry).
-fn leaf_hash(entry: &[u8]) -> [u8; 32] {
-    let mut input = Vec::with_capacity(entry.len() + 1);
-    input.push(0);
-    input.extend_from_slice(entry);
-    hash(&input)
-}
-
-/// RFC 9162 section 2.1.1: an interior node, SHA-256(0x01 || left || right).
-fn node_hash(left: &[u8; 32], right: &[u8; 32]) -> [u8; 32] {
-    let mut input = [0u8; 65];
-    input[0] = 1;
-    input[1..33].copy_from_slice(left);
-    input[33..].copy_from_slice(right);
-    hash(&input)
-}
-
-fn hash(bytes: &[u8]) -> [u8; 32] {
-    let mut out = [0u8; 32];
-    out.copy_from_slice(digest(&SHA256, bytes).as_ref());
-    out
-}
-
-/// RFC 9162 section 2.1.3.2: verifies that `path` leads from `leaf` at `index` in a tree of
-/// `size` leaves to `root`.
-fn verify_audit_path(leaf: &[u8; 32], index: u64, size: u64, path: &[[u8; 32]], root: &[u8; 32]) -> Result<(), String> {
-    if index >= size {
-        return Err(format!("leaf index {index} is not below the tree size {size}"));
-    }
-    let (mut f, mut s) = (index, size - 1);
-    let mut r = *leaf;
-    for p in path {
-        if s == 0 {
-            return Err(format!("the audit path is longer than a tree of {size} leaves needs"));
+/// RFC 9162 section 2.1.3.2 (`vigil_log::merkle::verify_inclusion`): verifies that `path`
+/// leads from `leaf` at `index` in a tree of `size` leaves to `root`, in this module's words.
+fn verify_audit_path(leaf: &Hash, index: u64, size: u64, path: &[Hash], root: &Hash) -> Result<(), String> {
+    merkle::verify_inclusion(leaf, index, size, path, root).map_err(|e| match e {
+        ProofError::IndexOutOfRange { .. } => format!("leaf index {index} is not below the tree size {size}"),
+        ProofError::WrongProofLength { expected, actual } if actual > expected => {
+            format!("the audit path is longer than a tree of {size} leaves needs")
         }
-        if f & 1 == 1 || f == s {
-            r = node_hash(p, &r);
-            if f & 1 == 0 {
-                while f & 1 == 0 && f != 0 {
-                    f >>= 1;
-                    s >>= 1;
-                }
-            }
-        } else {
-            r = node_hash(&r, p);
-        }
-        f >>= 1;
-        s >>= 1;
-    }
-    if s != 0 {
-        return Err(format!("the audit path is shorter than a tree of {size} leaves needs"));
-    }
-    if &r != root {
-        return Err("the audit path does not lead to the root hash (entry not in the log)".into());
-    }
-    Ok(())
+        ProofError::WrongProofLength { .. } => format!("the audit path is shorter than a tree of {size} leaves needs"),
+        ProofError::RootMismatch => "the audit path does not lead to the root hash (entry not in the log)".into(),
+        other => format!("the audit path does not fit a tree of {size} leaves: {other}"),
+    })
 }
 
 /// A JSON value with every object's keys sorted (Rekor's canonical JSON for SETs).
@@ -445,11 +401,12 @@ fn decode_hex(text: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use vigil_log::merkle::node_hash;
 
     /// RFC 9162 section 2.1.1 MTH, the definition (for tests: quadratic, recursive).
     fn tree_hash(leaves: &[Vec<u8>]) -> [u8; 32] {
         match leaves {
-            [] => hash(b""),
+            [] => merkle::empty_root(),
             [one] => leaf_hash(one),
             _ => {
                 let k = split(leaves.len());
