@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 
 pub mod certs;
+mod decision_log;
 pub mod limits;
 mod log;
 pub mod manifests;
@@ -17,5 +18,6 @@ mod metrics;
 pub mod review;
 mod server;
 
+pub use decision_log::LogSettings;
 pub use limits::Limits;
 pub use server::{ServeError, ServeOptions, run, serve};

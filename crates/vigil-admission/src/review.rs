@@ -52,6 +52,9 @@ pub struct Request {
     /// Whether this is a dry run (no side effects allowed).
     #[serde(default)]
     pub dry_run: Option<bool>,
+    /// Who made the request (`username`, `uid`, `groups`, `extra`).
+    #[serde(default)]
+    pub user_info: Option<Value>,
 }
 
 /// `{group, version, kind}`.

@@ -31,6 +31,7 @@ use vigil_policy::{
     CacheOnly, CacheOptions, Decision, EvalError, FailureMode, Mode, Policy, Subject, Verifier, evaluate, load_files,
 };
 
+use crate::decision_log::{DecisionLog, ReviewFacts, admission_draft, reload_draft};
 use crate::limits::{BYTES_PER_VALUE, Limits, json_values};
 use crate::log::event;
 use crate::metrics::{Metrics, Outcome, Refusal};
@@ -61,6 +62,8 @@ pub struct ServeOptions {
     pub shutdown_grace: Duration,
     /// Connections, streams, reviews, bodies, memory and timeouts.
     pub limits: Limits,
+    /// The decision log, when decisions are recorded (`--log`).
+    pub log: Option<crate::LogSettings>,
 }
 
 /// Why the server could not start.
@@ -75,10 +78,16 @@ pub enum ServeError {
     /// The listener or runtime failed.
     #[error("{0}")]
     Io(String),
+    /// The decision log cannot be opened.
+    #[error("{0}")]
+    Log(String),
 }
 
 struct State {
     policies: RwLock<Arc<Vec<Policy>>>,
+    /// The digest of the policy files behind `policies` (logged with each decision).
+    policy_digest: RwLock<Arc<str>>,
+    log: Option<DecisionLog>,
     verifier: Arc<Verifier>,
     metrics: Metrics,
     ready: AtomicBool,
@@ -168,6 +177,14 @@ async fn shutdown_signal() {
 /// [`ServeError`] when something needed to start is unusable.
 pub async fn run(options: ServeOptions, shutdown: impl std::future::Future<Output = ()>) -> Result<(), ServeError> {
     let policies = load_files(&options.policy_files)?;
+    let policy_digest = vigil_policy::record::set_digest_of(&options.policy_files)?;
+    let log = match &options.log {
+        Some(settings) => Some(DecisionLog::open(settings).map_err(ServeError::Log)?),
+        None => None,
+    };
+    if let Some(log) = &log {
+        log.record_later(reload_draft(&options.policy_files, Ok((&policies, &policy_digest))));
+    }
     let resolver = Arc::new(CertResolver(RwLock::new(Arc::new(certified_key(&options.tls_cert, &options.tls_key)?))));
     let mut tls = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
         .with_safe_default_protocol_versions()
@@ -187,6 +204,8 @@ pub async fn run(options: ServeOptions, shutdown: impl std::future::Future<Outpu
     let max_connections = limits.max_connections.clamp(1, u32::MAX as usize);
     let state = Arc::new(State {
         policies: RwLock::new(Arc::new(policies)),
+        policy_digest: RwLock::new(Arc::from(policy_digest.as_str())),
+        log,
         verifier,
         metrics: Metrics::default(),
         ready: AtomicBool::new(true),
@@ -210,6 +229,7 @@ pub async fn run(options: ServeOptions, shutdown: impl std::future::Future<Outpu
             "maxRegistryReviews": limits.max_registry_reviews,
             "maxBodyBytes": limits.max_body_bytes,
             "reviewMemoryBytes": limits.review_memory,
+            "decisionLog": state.log.as_ref().map(|l| l.target.clone()),
         }),
     );
     tokio::spawn(reload_loop(Arc::clone(&state), resolver));
@@ -471,15 +491,28 @@ async fn reload_loop(state: Arc<State>, resolver: Arc<CertResolver>) {
         if now != policies_seen {
             policies_seen = now;
             let files = policy_files.clone();
-            match tokio::task::spawn_blocking(move || load_files(&files)).await {
-                Ok(Ok(policies)) => {
+            let loaded = tokio::task::spawn_blocking(move || {
+                let policies = load_files(&files)?;
+                let digest = vigil_policy::record::set_digest_of(&files)?;
+                Ok::<_, vigil_policy::PolicyError>((policies, digest))
+            });
+            match loaded.await {
+                Ok(Ok((policies, digest))) => {
                     let names: Vec<String> = policies.iter().map(|p| p.name.clone()).collect();
+                    if let Some(log) = &state.log {
+                        log.record_later(reload_draft(&policy_files, Ok((&policies, &digest))));
+                    }
                     *state.policies.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(policies);
+                    *state.policy_digest.write().unwrap_or_else(std::sync::PoisonError::into_inner) =
+                        Arc::from(digest.as_str());
                     state.metrics.reload(true);
                     event("info", "policies reloaded", json!({"policies": names}));
                 }
                 Ok(Err(e)) => {
                     state.metrics.reload(false);
+                    if let Some(log) = &state.log {
+                        log.record_later(reload_draft(&policy_files, Err(&e.to_string())));
+                    }
                     event(
                         "error",
                         "policy reload refused, keeping the previous policies",
@@ -488,6 +521,12 @@ async fn reload_loop(state: Arc<State>, resolver: Arc<CertResolver>) {
                 }
                 Err(e) => event("error", "policy reload failed", json!({"error": e.to_string()})),
             }
+        }
+        // An unhealthy log is probed, so that readiness comes back without traffic.
+        if let Some(log) = &state.log
+            && log.health().is_err()
+        {
+            drop(log.writer.probe());
         }
         let now = fingerprint(&cert_files);
         if now != certs_seen {
@@ -523,16 +562,35 @@ async fn handle(state: Arc<State>, request: hyper::Request<Incoming>) -> Result<
     Ok(match (request.method(), path.as_str()) {
         (&Method::GET, "/healthz") => respond(StatusCode::OK, "text/plain", "ok\n"),
         (&Method::GET, "/readyz") => {
-            if state.ready.load(Ordering::SeqCst) {
-                respond(StatusCode::OK, "text/plain", "ready\n")
-            } else {
-                respond(StatusCode::SERVICE_UNAVAILABLE, "text/plain", "not ready\n")
+            let log = state.log.as_ref().map_or(Ok(()), DecisionLog::health);
+            match (state.ready.load(Ordering::SeqCst), log) {
+                (true, Ok(())) => respond(StatusCode::OK, "text/plain", "ready\n"),
+                (true, Err(why)) => {
+                    respond(StatusCode::SERVICE_UNAVAILABLE, "text/plain", format!("not ready: {why}\n"))
+                }
+                (false, _) => respond(StatusCode::SERVICE_UNAVAILABLE, "text/plain", "not ready\n"),
             }
         }
         (&Method::GET, "/metrics") => {
             let policies = state.policies.read().unwrap_or_else(std::sync::PoisonError::into_inner).len();
-            let text = state.metrics.render(&state.verifier.stats, state.verifier.cached_entries(), policies);
+            let mut text = state.metrics.render(&state.verifier.stats, state.verifier.cached_entries(), policies);
+            if let Some(log) = &state.log {
+                text.push_str(&log.metrics());
+            }
             respond(StatusCode::OK, "text/plain; version=0.0.4", text)
+        }
+        (&Method::GET | &Method::HEAD, p)
+            if (p == "/checkpoint" || p.starts_with("/tile/") || p.starts_with("/log/"))
+                && state.log.as_ref().is_some_and(|l| l.tiles.is_some()) =>
+        {
+            let head = request.method() == Method::HEAD;
+            let tiles = state.log.as_ref().and_then(|l| l.tiles.clone());
+            let owned = p.to_owned();
+            let answer = tokio::task::spawn_blocking(move || tiles.map(|t| t.respond(&owned))).await.ok().flatten();
+            match answer {
+                Some(answer) => vigil_log::http::to_response(answer, head),
+                None => respond(StatusCode::INTERNAL_SERVER_ERROR, "text/plain", "internal error\n"),
+            }
         }
         (&Method::POST, "/validate") => review_request(&state, request, true).await,
         (&Method::POST, "/mutate") => review_request(&state, request, false).await,
@@ -726,10 +784,36 @@ async fn review_request(state: &Arc<State>, request: hyper::Request<Incoming>, v
     let subresource_ok = review.sub_resource.as_deref().is_none_or(|s| s.is_empty() || s == "ephemeralcontainers");
     let judged = matches!(review.operation.as_str(), "CREATE" | "UPDATE") && review.object.is_some() && subresource_ok;
     let response = if judged {
-        let decision = match decide(state, &mut review, deadline).await {
-            Ok(decision) => decision,
+        let (mut decision, judged) = match decide(state, &mut review, deadline).await {
+            Ok(decided) => decided,
             Err(response) => return response,
         };
+        // Recorded before the answer: an answered decision is a logged one. When the log
+        // cannot take it by the deadline, the failure mode decides (closed: an allow becomes a
+        // deny; open: it stays, with a warning).
+        if let (Some(log), Some(judged)) = (&state.log, &judged) {
+            let digest = Arc::clone(&state.policy_digest.read().unwrap_or_else(std::sync::PoisonError::into_inner));
+            let facts = ReviewFacts {
+                review: &review,
+                validate,
+                kind: &judged.kind,
+                namespace: &judged.namespace,
+                name: &judged.name,
+                images: &judged.images,
+                failure_mode: if state.options.failure_mode == FailureMode::Open { "open" } else { "closed" },
+            };
+            let draft = admission_draft(&facts, &decision, &judged.policies, &digest);
+            let logged_by = deadline.checked_sub(ANSWER_MARGIN.min(state.options.timeout / 10)).unwrap_or(deadline);
+            if let Err(e) = log.record(draft, logged_by).await {
+                event("error", "decision not recorded", json!({"uid": uid, "error": e.to_string()}));
+                if validate && decision.allowed {
+                    let mut failed = undecided(format!("the decision could not be recorded: {e}"));
+                    failed.settle(state.options.failure_mode);
+                    decision.allowed = failed.allowed;
+                    decision.errors.extend(failed.errors);
+                }
+            }
+        }
         let outcome = if !decision.allowed {
             if decision.denials.is_empty() { Outcome::FailedClosed } else { Outcome::Denied }
         } else if !decision.errors.is_empty() {
@@ -776,23 +860,29 @@ async fn review_request(state: &Arc<State>, request: hyper::Request<Incoming>, v
     respond(StatusCode::OK, "application/json", review::envelope(&response).to_string())
 }
 
-/// The object of a review as vigil's tree, and its namespace, decided as `vigil policy test`
-/// decides them (`vigil_policy::Workload`); `None` for objects without a pod template.
-fn subject_of(object: &serde_json::Value, namespace: Option<&str>) -> Option<(vigil_k8s::Object, String)> {
-    vigil_policy::Workload::from_review(object, namespace).map(|w| (w.object, w.namespace))
-}
-
 /// Decides a review: from the verification cache alone when every check is cached (no thread
 /// hand-off, no registry), otherwise on a blocking thread with the registry, by `deadline`.
 /// With every registry slot taken, the review is refused (HTTP 429) rather than queued.
-async fn decide(state: &Arc<State>, review: &mut review::Request, deadline: Instant) -> Result<Decision, HttpResponse> {
+async fn decide(
+    state: &Arc<State>,
+    review: &mut review::Request,
+    deadline: Instant,
+) -> Result<(Decision, Option<Judged>), HttpResponse> {
     let policies = Arc::clone(&state.policies.read().unwrap_or_else(std::sync::PoisonError::into_inner));
     let object = review.object.take().unwrap_or_default();
-    let subject = subject_of(&object, review.namespace.as_deref());
+    let workload = vigil_policy::Workload::from_review(&object, review.namespace.as_deref());
     drop(object);
-    let Some((parsed, ns)) = subject else {
-        return Ok(Decision { allowed: true, ..Decision::default() });
+    let Some(workload) = workload else {
+        return Ok((Decision { allowed: true, ..Decision::default() }, None));
     };
+    let judged = Judged {
+        kind: workload.kind.clone(),
+        namespace: workload.namespace.clone(),
+        name: workload.name.clone(),
+        images: workload.images.clone(),
+        policies: Arc::clone(&policies),
+    };
+    let (parsed, ns) = (workload.object, workload.namespace);
     let cache_only = CacheOnly::new(&state.verifier);
     let mut decision = evaluate(&policies, &Subject { object: &parsed, namespace: &ns }, &cache_only);
     if cache_only.missed() {
@@ -824,7 +914,16 @@ async fn decide(state: &Arc<State>, review: &mut review::Request, deadline: Inst
         };
     }
     decision.settle(state.options.failure_mode);
-    Ok(decision)
+    Ok((decision, Some(judged)))
+}
+
+/// What a decided workload was, for its log entry.
+struct Judged {
+    kind: String,
+    namespace: String,
+    name: String,
+    images: Vec<vigil_policy::ContainerImage>,
+    policies: Arc<Vec<Policy>>,
 }
 
 /// Time kept between the end of a review's registry checks and its deadline, for the answer.

@@ -3,7 +3,10 @@
 //! verified from the specification alone), and C2SP checkpoints signed as C2SP signed notes
 //! (Ed25519 signing and verification; ECDSA verification, as Rekor signs its checkpoints).
 //!
-//! Storage, the entry format and the CLI come with later work (issue #11).
+//! On top of them: [`entry`] (the canonical JSON entry), [`store`] (SQLite by default,
+//! PostgreSQL for replicas), [`writer`] (group commit), [`verify`] (recompute and hold against
+//! checkpoints), [`proof`] (offline inclusion proofs), [`tiles`] and [`http`] (C2SP tlog-tiles)
+//! and [`keys`] (the state directory and key files).
 //!
 //! ```
 //! use vigil_log::merkle::{leaf_hash, root_from_leaves};
@@ -12,5 +15,17 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod entry;
+pub mod http;
+pub mod keys;
 pub mod merkle;
 pub mod note;
+pub mod proof;
+pub mod store;
+pub mod tiles;
+pub mod verify;
+pub mod writer;
+
+pub use entry::{Draft, Kind};
+pub use store::Target;
+pub use writer::{AppendError, Pending, Writer, WriterOptions};

@@ -12,6 +12,7 @@
 mod eval;
 mod model;
 mod policy;
+pub mod record;
 pub mod rules;
 mod severity;
 mod subject;

@@ -284,6 +284,20 @@ pub fn sigstore_mock() -> Option<PathBuf> {
     Some(dir)
 }
 
+/// A PostgreSQL server's connection URL: `$VIGIL_POSTGRES_URL` (scripts/test starts a private
+/// PostgreSQL 15 on 127.0.0.1 and sets it to its `vigil` database, as `postgres`, trust auth).
+#[track_caller]
+pub fn postgres() -> Option<String> {
+    match std::env::var("VIGIL_POSTGRES_URL") {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        Ok(_) => missing(POSTGRES, "VIGIL_POSTGRES_URL is empty"),
+        Err(std::env::VarError::NotPresent) => missing(POSTGRES, "VIGIL_POSTGRES_URL is unset"),
+        Err(std::env::VarError::NotUnicode(_)) => missing(POSTGRES, "VIGIL_POSTGRES_URL is not UTF-8"),
+    }
+}
+
+const POSTGRES: &str = "PostgreSQL (VIGIL_POSTGRES_URL, started by scripts/test)";
+
 /// The Debian test image folder, `$VIGIL_TEST_IMAGES/debian` (scripts/make-test-images.sh
 /// builds it): `oci/`, `oci-archive.tar`, `docker-archive.tar`, `expected-dpkg.txt`. A set
 /// variable without the image fails.

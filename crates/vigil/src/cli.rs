@@ -152,6 +152,200 @@ pub enum Command {
     /// Deploy the webhook: certificates and Kubernetes manifests.
     #[command(subcommand)]
     Webhook(WebhookCommand),
+    /// The tamper-evident decision log: keys, reading, verifying, proving and serving it.
+    ///
+    /// Writers (`vigil serve --log`, `vigil policy test --log`, `vigil sign --log`, `vigil
+    /// attest --log`, `vigil scan --log`) append one canonical JSON entry per decision to an
+    /// append-only RFC 9162 Merkle tree and sign a C2SP checkpoint (tree size + root hash)
+    /// with the log's Ed25519 note key. Anyone holding an old checkpoint can prove that the
+    /// log only grew (`vigil log verify --checkpoint OLD`), and any entry can be proven to be
+    /// in it (`vigil log prove`, checked offline with `vigil log verify-proof`). The log is
+    /// an SQLite file (default `$XDG_STATE_HOME/vigil/log.db`, else
+    /// `~/.local/state/vigil/log.db`) or a PostgreSQL database (`postgres://…`) shared by
+    /// several replicas. See docs/log.md.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  vigil log key generate --name vigil.example.com/prod\n  vigil serve --policy p.yaml --tls-cert tls.crt --tls-key tls.key --log\n  vigil log checkpoint > checkpoint.txt\n  vigil log verify --checkpoint yesterday.txt\n  vigil log prove 42 > proof.json && vigil log verify-proof proof.json --key log.pub\n  vigil log serve --listen 127.0.0.1:8080"
+    )]
+    Log(LogCommand),
+}
+
+/// Where a writer records its decisions.
+#[derive(Debug, Args, Clone, Default)]
+pub struct LogWriteArgs {
+    /// Record the decision(s) in the decision log: an SQLite file or `postgres://…`; alone,
+    /// the default `$XDG_STATE_HOME/vigil/log.db`. Give a value with `--log=PATH` or put
+    /// `--log` after the positional arguments, so that it does not take one of them.
+    #[arg(long = "log", value_name = "PATH|URL", num_args = 0..=1, default_missing_value = "")]
+    pub log: Option<String>,
+
+    /// The log's note signer key (`PRIVATE+KEY+…`) [default: VIGIL_LOG_KEY (a file or the key),
+    /// else `<state dir>/log.key`].
+    #[arg(long = "log-key", value_name = "FILE")]
+    pub log_key: Option<PathBuf>,
+}
+
+/// Which log to read.
+#[derive(Debug, Args, Clone, Default)]
+pub struct LogReadArgs {
+    /// The log: an SQLite file or `postgres://…` [default: VIGIL_LOG, else
+    /// `$XDG_STATE_HOME/vigil/log.db`].
+    #[arg(long = "log", value_name = "PATH|URL", env = "VIGIL_LOG")]
+    pub log: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LogCommand {
+    /// Manage the log's note key.
+    #[command(subcommand)]
+    Key(LogKeyCommand),
+    /// Print entries, oldest first (`--follow`: keep printing new ones).
+    #[command(
+        after_help = "Examples:\n  vigil log tail --kind admission --since 2026-12-01T00:00:00Z\n  vigil log tail --follow --format json"
+    )]
+    Tail(LogTailArgs),
+    /// Recompute the tree from the entries and check it against the signed checkpoints; with
+    /// `--checkpoint OLD`, also prove that the log only grew since OLD.
+    ///
+    /// Every entry's row, index and hash, every stored checkpoint's signature and root and
+    /// every stored interior hash are checked. A modified, deleted, reordered or inserted
+    /// entry is reported with its index. Exit status: 0 the log verifies, 1 it does not (the
+    /// first bad index is named), 2 on errors (no log, no key).
+    Verify(LogVerifyArgs),
+    /// Print the inclusion proof of an entry (by index or leaf hash) with the signed
+    /// checkpoint it leads to, as JSON for `vigil log verify-proof`.
+    Prove(LogProveArgs),
+    /// Print the current signed checkpoint (keep it somewhere else: it is what exposes a
+    /// rewritten log later).
+    Checkpoint(LogReadArgs),
+    /// Check a proof from `vigil log prove` offline, with the log's verifier key.
+    ///
+    /// Exit status: 0 the entry is in the log the checkpoint describes, 1 it is not (or the
+    /// checkpoint is not signed by the key), 2 on errors.
+    VerifyProof(LogVerifyProofArgs),
+    /// Serve the log read-only over HTTP as C2SP tlog-tiles (`/checkpoint`,
+    /// `/tile/<L>/<N>[.p/<W>]`, `/tile/entries/<N>[.p/<W>]`), for witnesses, monitors and
+    /// auditors. `vigil serve --log --serve-log` mounts the same paths on the webhook.
+    Serve(LogServeArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LogKeyCommand {
+    /// Generate the log's Ed25519 note key pair: the signer key (`PRIVATE+KEY+<name>+<id>+…`,
+    /// as Go's note package writes it) and the verifier key (`<name>+<id>+…`).
+    ///
+    /// Without `--output-key-prefix`, writes `log.key` and `log.pub` into vigil's state
+    /// directory (`$XDG_STATE_HOME/vigil/`, else `~/.local/state/vigil/`), where every writer
+    /// and `vigil log verify` find them; else `PREFIX.key` and `PREFIX.pub`. The name is the
+    /// checkpoints' origin line: a log is bound to it.
+    Generate(LogKeyGenerateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LogKeyGenerateArgs {
+    /// The key name and checkpoint origin, e.g. `vigil.example.com/prod` [default:
+    /// `<hostname>/vigil-log`].
+    #[arg(long, value_name = "ORIGIN")]
+    pub name: Option<String>,
+
+    /// Write `PREFIX.key` and `PREFIX.pub` instead of the state directory's `log.key`/`log.pub`.
+    #[arg(long, value_name = "PREFIX")]
+    pub output_key_prefix: Option<PathBuf>,
+
+    /// Replace existing key files.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// One line per entry.
+    Table,
+    /// One JSON entry per line (the stored bytes).
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct LogTailArgs {
+    #[command(flatten)]
+    pub log: LogReadArgs,
+
+    /// Keep waiting for new entries and print them as they are committed.
+    #[arg(long, short = 'f')]
+    pub follow: bool,
+
+    /// Only entries at or after this time (RFC 3339, e.g. `2026-12-01T00:00:00Z`).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+
+    /// Only entries of this kind (admission, policy-test, sign, attest, scan, alert, reload);
+    /// repeatable.
+    #[arg(long, value_name = "KIND")]
+    pub kind: Vec<String>,
+
+    /// Only the last N matching entries (before following).
+    #[arg(long, short = 'n', value_name = "N")]
+    pub lines: Option<usize>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = LogFormat::Table)]
+    pub format: LogFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct LogVerifyArgs {
+    #[command(flatten)]
+    pub log: LogReadArgs,
+
+    /// An old signed checkpoint (from `vigil log checkpoint`): the log must still contain
+    /// exactly the tree it describes, and the current checkpoint must be consistent with it.
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Option<PathBuf>,
+
+    /// The log's verifier key (`<name>+<id>+<key>`) [default: `<state dir>/log.pub`, or the
+    /// verifier of the signer key writers use].
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = LogFormat::Table)]
+    pub format: LogFormat,
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("which").required(true).args(["index", "entry_hash"]))]
+pub struct LogProveArgs {
+    #[command(flatten)]
+    pub log: LogReadArgs,
+
+    /// The entry's index.
+    #[arg(value_name = "INDEX")]
+    pub index: Option<u64>,
+
+    /// The entry's leaf hash (`SHA-256(0x00 || entry)`, hex or base64) instead of its index.
+    #[arg(long, value_name = "HASH")]
+    pub entry_hash: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LogVerifyProofArgs {
+    /// The proof (JSON from `vigil log prove`); `-` reads standard input.
+    #[arg(value_name = "PROOF.json")]
+    pub proof: PathBuf,
+
+    /// The log's verifier key file.
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct LogServeArgs {
+    #[command(flatten)]
+    pub log: LogReadArgs,
+
+    /// Address to listen on (plain HTTP; put TLS in front, or use `vigil serve --serve-log`).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
 }
 
 #[derive(Debug, Args)]
@@ -247,6 +441,14 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub registry: RegistryArgs,
+
+    #[command(flatten)]
+    pub log: LogWriteArgs,
+
+    /// With `--log`: also serve the log's tiles and checkpoint (`/checkpoint`, `/tile/…`, and the
+    /// same under `/log/`) on the webhook's HTTPS listener, read-only.
+    #[arg(long, requires = "log")]
+    pub serve_log: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -374,6 +576,9 @@ pub struct PolicyTestArgs {
 
     #[command(flatten)]
     pub registry: RegistryArgs,
+
+    #[command(flatten)]
+    pub log: LogWriteArgs,
 }
 
 /// Who must have signed, for keyless (Fulcio certificate) verification.
@@ -474,6 +679,9 @@ pub struct AttestArgs {
 
     #[command(flatten)]
     pub registry: RegistryArgs,
+
+    #[command(flatten)]
+    pub log: LogWriteArgs,
 }
 
 #[derive(Debug, Args)]
@@ -516,6 +724,9 @@ pub struct SignArgs {
 
     #[command(flatten)]
     pub registry: RegistryArgs,
+
+    #[command(flatten)]
+    pub log: LogWriteArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -609,6 +820,9 @@ pub struct ScanArgs {
 
     #[command(flatten)]
     pub registry: RegistryArgs,
+
+    #[command(flatten)]
+    pub log: LogWriteArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

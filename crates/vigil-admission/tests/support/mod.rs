@@ -96,6 +96,7 @@ impl Server {
             reload_interval: Duration::from_secs(3600),
             shutdown_grace: Duration::from_secs(2),
             limits,
+            log: None,
         };
         let addr = options.listen;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -30,6 +30,7 @@ pub fn attest(args: AttestArgs) -> Result<ExitCode> {
         (None, None) => bail!("give --predicate FILE or --predicate-from sbom|scan"),
     };
     let predicate_type = args.predicate_type.as_deref().unwrap_or(default_type);
+    let log = super::log::open_writer(&args.log)?;
     let pem = std::fs::read(&args.key).with_context(|| format!("reading {}", args.key.display()))?;
     let password = password(false)?;
     let key = vigil_sign::keys::load_private_key(&pem, password.as_bytes())
@@ -37,6 +38,14 @@ pub fn attest(args: AttestArgs) -> Result<ExitCode> {
     let client = RegistryClient::new(&registry_options(&args.registry)?)?;
     let attested = attest::attest(&client, &image, &key, predicate_type, &predicate)
         .with_context(|| format!("attesting {image}"))?;
+    let draft = super::log::attest_draft(
+        &image.to_string(),
+        &attested.digest,
+        predicate_type,
+        &attested.attestation_tag,
+        &args.key,
+    );
+    super::log::record(log, vec![draft])?;
     eprintln!(
         "attested {}@{} as {} ({} attestation(s) in {})",
         image.name(),

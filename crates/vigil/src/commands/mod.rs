@@ -5,6 +5,7 @@ mod bundle;
 mod db;
 mod key;
 mod lint;
+mod log;
 mod policy;
 mod rules;
 mod sbom;
@@ -35,5 +36,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve(args) => serve::serve(args),
         Command::Webhook(crate::cli::WebhookCommand::Certs(args)) => serve::certs(args),
         Command::Webhook(crate::cli::WebhookCommand::Manifests(args)) => serve::manifests(args),
+        Command::Log(command) => log::run(command),
     }
 }

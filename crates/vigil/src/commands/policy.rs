@@ -23,6 +23,9 @@ struct Decided {
 
 pub fn test(args: PolicyTestArgs) -> Result<ExitCode> {
     let policies = load_files(&args.policies)?;
+    let log = super::log::open_writer(&args.log)?;
+    let digest = if log.is_some() { vigil_policy::record::set_digest_of(&args.policies)? } else { String::new() };
+    let mut drafts = Vec::new();
     let verifier = Verifier::new(registry_options(&args.registry)?, &CacheOptions::default());
     let failure = match args.failure_mode {
         FailureModeArg::Closed => FailureMode::Closed,
@@ -50,6 +53,16 @@ pub fn test(args: PolicyTestArgs) -> Result<ExitCode> {
             };
             let mut decision = evaluate(&policies, &workload.subject(), &verifier);
             decision.settle(failure);
+            if log.is_some() {
+                drafts.push(vigil_policy::record::policy_test_draft(
+                    &workload,
+                    &name,
+                    workload.object.root.span.line,
+                    &decision,
+                    &policies,
+                    &digest,
+                ));
+            }
             decided.push(Decided {
                 source: name.clone(),
                 line: workload.object.root.span.line,
@@ -64,6 +77,7 @@ pub fn test(args: PolicyTestArgs) -> Result<ExitCode> {
             errors.push(format!("{name}{at}: {}", error.detail()));
         }
     }
+    super::log::record(log, drafts)?;
     let denied = decided.iter().filter(|d| !d.decision.allowed).count();
     match args.format {
         Format::Sarif => {

@@ -29,6 +29,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
             path.display()
         );
     }
+    let log = super::log::open_writer(&args.log)?;
     let registry = registry_options(&args.registry)?;
     let started = std::time::Instant::now();
     let sbom = load(&args.target, &args.platform, registry, &|_| {})?;
@@ -102,6 +103,15 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
         }
         None => false,
     };
+    let draft = super::log::scan_draft(
+        &args.target,
+        &sbom.source,
+        &active,
+        args.fail_on.as_deref(),
+        failing,
+        updated.as_deref(),
+    );
+    super::log::record(log, vec![draft])?;
     Ok(if failing { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 

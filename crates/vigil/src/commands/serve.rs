@@ -32,7 +32,16 @@ fn positive(value: usize, what: &str) -> Result<usize> {
 }
 
 pub fn serve(args: ServeArgs) -> Result<ExitCode> {
+    let log = match args.log.log.as_deref() {
+        Some(value) => {
+            let target = super::log::target_of(Some(value))?;
+            let signer_key = vigil_log::keys::load_signer_key(args.log.log_key.as_deref())?;
+            Some(vigil_admission::LogSettings { target, signer_key, serve_tiles: args.serve_log })
+        }
+        None => None,
+    };
     let options = ServeOptions {
+        log,
         listen: args.listen,
         tls_cert: args.tls_cert,
         tls_key: args.tls_key,

@@ -22,12 +22,15 @@ pub fn sign(args: SignArgs) -> Result<ExitCode> {
         };
         annotations.insert(key.to_string(), value.to_string());
     }
+    let log = super::log::open_writer(&args.log)?;
     let pem = std::fs::read(&args.key).with_context(|| format!("reading {}", args.key.display()))?;
     let password = password(false)?;
     let key = vigil_sign::keys::load_private_key(&pem, password.as_bytes())
         .with_context(|| format!("loading {}", args.key.display()))?;
     let client = RegistryClient::new(&registry_options(&args.registry)?)?;
     let signed = cosign::sign(&client, &image, &key, &annotations).with_context(|| format!("signing {image}"))?;
+    let draft = super::log::sign_draft(&image.to_string(), &signed.digest, &signed.signature_tag, &args.key);
+    super::log::record(log, vec![draft])?;
     eprintln!(
         "signed {}@{} ({} signature(s) in {})",
         image.name(),
