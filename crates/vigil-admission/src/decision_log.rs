@@ -96,7 +96,18 @@ impl DecisionLog {
     /// Records `draft` and waits for its commit until `deadline`.
     pub(crate) async fn record(&self, draft: Draft, deadline: Instant) -> Result<u64, vigil_log::AppendError> {
         let left = deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
-        self.writer.append(draft).wait_for(left).await
+        let result = self.writer.append(draft).wait_for(left).await;
+        if let Err(e @ (vigil_log::AppendError::Timeout(_) | vigil_log::AppendError::QueueFull(_))) = &result {
+            // A store that hangs (a held lock, a stalled disk) fails no commit, so the writer
+            // would still call itself healthy: a review that timed out says otherwise. The
+            // next commit or probe that succeeds clears it.
+            let status = self.writer.status();
+            status.healthy.store(false, Ordering::Relaxed);
+            if let Ok(mut last) = status.last_error.lock() {
+                *last = Some(format!("{}: {e}", self.target));
+            }
+        }
+        result
     }
 
     /// Records `draft` without waiting (reloads).
@@ -169,6 +180,31 @@ pub(crate) fn admission_draft(
     }
     draft.details.insert("endpoint".into(), Value::String(if facts.validate { "validate" } else { "mutate" }.into()));
     draft.details.insert("dry_run".into(), Value::Bool(facts.review.dry_run.unwrap_or(false)));
+    draft.details.insert("failure_mode".into(), Value::String(facts.failure_mode.into()));
+    draft
+}
+
+/// The `alert` entry recorded when a review's entry could not be acknowledged by its deadline:
+/// what was answered instead (the failure mode's answer for a validation).
+pub(crate) fn unrecorded_draft(facts: &ReviewFacts<'_>, answered: &Decision, error: &str) -> Draft {
+    let result = if !facts.validate {
+        "mutate"
+    } else if answered.allowed {
+        "allow"
+    } else {
+        "deny"
+    };
+    let mut draft = Draft::new(Kind::Alert, "unrecorded-decision");
+    draft.actor = actor(facts.review.user_info.as_ref());
+    draft.subject = json!({
+        "uid": facts.review.uid,
+        "kind": facts.kind,
+        "namespace": facts.namespace,
+        "name": facts.name,
+        "operation": facts.review.operation,
+    });
+    draft.reasons.push(format!("the decision log did not acknowledge the review's entry in time: {error}"));
+    draft.details.insert("answered".into(), Value::String(result.into()));
     draft.details.insert("failure_mode".into(), Value::String(facts.failure_mode.into()));
     draft
 }

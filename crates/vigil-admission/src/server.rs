@@ -812,6 +812,9 @@ async fn review_request(state: &Arc<State>, request: hyper::Request<Incoming>, v
                     decision.allowed = failed.allowed;
                     decision.errors.extend(failed.errors);
                 }
+                // What was answered instead, for when the log is back (an entry whose receipt
+                // was abandoned is not committed, unless its transaction had already begun).
+                log.record_later(crate::decision_log::unrecorded_draft(&facts, &decision, &e.to_string()));
             }
         }
         let outcome = if !decision.allowed {

@@ -280,6 +280,12 @@ fn commit_loop(
                 let _ = ack.send(result.as_ref().map(|s| *s).map_err(|e| AppendError::Store(e.to_string())));
             }
         }
+        // A receipt nobody waits for any more (its review answered without it, by the
+        // failure mode) is not committed: the log must not claim a decision that was not the
+        // answer given. The caller records what happened instead.
+        let before = accepted.len();
+        accepted.retain(|(_, ack)| !ack.is_closed());
+        status.failed.fetch_add((before - accepted.len()) as u64, Ordering::Relaxed);
         if accepted.is_empty() {
             continue;
         }
