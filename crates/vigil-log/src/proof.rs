@@ -114,6 +114,7 @@ pub fn prove(reader: &mut dyn Reader, target: &Target) -> Result<Value, ProofFil
     let decoded: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     Ok(json!({
         "version": 1,
+        "type": "inclusion",
         "index": index,
         "tree_size": size,
         "entry": b64(&body),
@@ -192,4 +193,118 @@ pub fn verify_proof(bytes: &[u8], verifier: &Verifier) -> Result<Checked, ProofF
     merkle::verify_inclusion(&leaf, index, checkpoint.size, &path, &checkpoint.root)
         .map_err(|e| bad(format!("entry {index} is not in the tree of size {}: {e}", checkpoint.size)))?;
     Ok(Checked { index, tree_size: checkpoint.size, origin: checkpoint.origin, leaf_hash: b64(&leaf) })
+}
+
+/// The consistency proof from the tree of `old_size` entries to the tree of the latest stored
+/// checkpoint, with the old root as the store computes it (an auditor compares it with the
+/// old checkpoint it holds):
+///
+/// ```json
+/// {"version": 1, "type": "consistency", "old_size": 10, "old_root": "<base64>",
+///  "tree_size": 40, "hashes": ["<base64>", "…"], "checkpoint": "<signed note of tree_size>"}
+/// ```
+///
+/// # Errors
+/// When there is no checkpoint, `old_size` exceeds it, or the store cannot be read.
+pub fn prove_consistency(reader: &mut dyn Reader, old_size: u64) -> Result<Value, ProofFileError> {
+    let note = reader
+        .latest_checkpoint()?
+        .ok_or_else(|| ProofFileError::Invalid("the log is empty: no checkpoint to prove against".into()))?;
+    let text = crate::note::Note::parse(note.as_bytes())
+        .map_err(|e| ProofFileError::Invalid(format!("stored checkpoint: {e}")))?;
+    let checkpoint =
+        Checkpoint::parse(text.text()).map_err(|e| ProofFileError::Invalid(format!("stored checkpoint: {e}")))?;
+    if old_size > checkpoint.size {
+        return Err(ProofFileError::Invalid(format!(
+            "the log has {} entries, fewer than the old size {old_size}",
+            checkpoint.size
+        )));
+    }
+    let store = ReaderHashes::new(reader);
+    let hashes = merkle::consistency_proof(&store, old_size, checkpoint.size);
+    let old_root = merkle::root_at(&store, old_size);
+    if let Some(e) = store.error.into_inner() {
+        return Err(e.into());
+    }
+    let hashes = hashes.map_err(|e| ProofFileError::Invalid(format!("building the consistency proof: {e}")))?;
+    let old_root = old_root.map_err(|e| ProofFileError::Invalid(format!("computing the root at {old_size}: {e}")))?;
+    Ok(json!({
+        "version": 1,
+        "type": "consistency",
+        "old_size": old_size,
+        "old_root": b64(&old_root),
+        "tree_size": checkpoint.size,
+        "hashes": hashes.iter().map(|h| b64(h)).collect::<Vec<_>>(),
+        "checkpoint": note,
+    }))
+}
+
+/// What a checked consistency proof established.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CheckedConsistency {
+    /// The old tree's size.
+    pub old_size: u64,
+    /// The new (signed) tree's size.
+    pub tree_size: u64,
+    /// The checkpoint's origin.
+    pub origin: String,
+    /// Whether the old root came from a signed old checkpoint (else from the proof file).
+    pub old_root_signed: bool,
+}
+
+/// Checks a consistency proof file (see [`prove_consistency`]) with `verifier`, offline. With
+/// `old` (a signed checkpoint the auditor kept), its size and root are the old tree's and the
+/// file's `old_size`/`old_root` must agree; without, the file's `old_root` is taken as given.
+///
+/// # Errors
+/// [`ProofFileError::Invalid`] naming what does not hold.
+pub fn verify_consistency_proof(
+    bytes: &[u8],
+    verifier: &Verifier,
+    old: Option<&[u8]>,
+) -> Result<CheckedConsistency, ProofFileError> {
+    let bad = |m: String| ProofFileError::Invalid(m);
+    if bytes.len() > MAX_PROOF_BYTES {
+        return Err(bad(format!("proof is {} bytes; at most {MAX_PROOF_BYTES}", bytes.len())));
+    }
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| bad(format!("not JSON: {e}")))?;
+    let field = |name: &str| value.get(name).ok_or_else(|| bad(format!("proof has no `{name}`")));
+    let verifiers = std::slice::from_ref(verifier);
+    let note = field("checkpoint")?.as_str().ok_or_else(|| bad("`checkpoint` is not a string".into()))?;
+    let (checkpoint, _) = Checkpoint::open(note.as_bytes(), verifiers)
+        .map_err(|e| bad(format!("the checkpoint does not verify with key `{}`: {e}", verifier.name())))?;
+    let old_size = field("old_size")?.as_u64().ok_or_else(|| bad("`old_size` is not an unsigned integer".into()))?;
+    let stated_root = field("old_root")?
+        .as_str()
+        .ok_or_else(|| bad("`old_root` is not a string".into()))
+        .and_then(|s| parse_hash(s).map_err(bad))?;
+    let (old_root, signed) = match old {
+        Some(text) => {
+            let (old, _) = Checkpoint::open(text, verifiers)
+                .map_err(|e| bad(format!("the old checkpoint does not verify with key `{}`: {e}", verifier.name())))?;
+            if old.size != old_size || old.root != stated_root {
+                return Err(bad(format!(
+                    "the proof starts from size {old_size}, root {}; the old checkpoint is size {}, root {}",
+                    b64(&stated_root),
+                    old.size,
+                    b64(&old.root)
+                )));
+            }
+            (old.root, true)
+        }
+        None => (stated_root, false),
+    };
+    let hashes = field("hashes")?.as_array().ok_or_else(|| bad("`hashes` is not an array".into()))?;
+    if hashes.len() > 128 {
+        return Err(bad(format!("{} proof hashes; a consistency proof needs at most 128", hashes.len())));
+    }
+    let path = hashes
+        .iter()
+        .map(|h| h.as_str().ok_or_else(|| "a proof hash is not a string".to_owned()).and_then(parse_hash))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(bad)?;
+    merkle::verify_consistency(old_size, checkpoint.size, &old_root, &checkpoint.root, &path).map_err(|e| {
+        bad(format!("the tree of size {} is not an extension of the tree of size {old_size}: {e}", checkpoint.size))
+    })?;
+    Ok(CheckedConsistency { old_size, tree_size: checkpoint.size, origin: checkpoint.origin, old_root_signed: signed })
 }

@@ -27,8 +27,9 @@ fn draft(i: usize) -> Draft {
 }
 
 fn fill(path: &Path, skey: &str, n: usize) {
-    let writer = Writer::open(&Target::Sqlite(path.to_path_buf()), Signer::parse(skey).unwrap(), WriterOptions::default())
-        .unwrap();
+    let writer =
+        Writer::open(&Target::Sqlite(path.to_path_buf()), Signer::parse(skey).unwrap(), WriterOptions::default())
+            .unwrap();
     let pending: Vec<_> = (0..n).map(|i| writer.append(draft(i))).collect();
     for p in pending {
         p.wait().unwrap();
@@ -60,7 +61,9 @@ fn writers_on_one_file_get_unique_gapless_indices_and_the_log_verifies() {
     let (skey, verifier) = keys("test.example/log");
     // Two writers (as two processes would be) and four threads each.
     let writers: Vec<Writer> = (0..2)
-        .map(|_| Writer::open(&Target::Sqlite(db.clone()), Signer::parse(&skey).unwrap(), WriterOptions::default()).unwrap())
+        .map(|_| {
+            Writer::open(&Target::Sqlite(db.clone()), Signer::parse(&skey).unwrap(), WriterOptions::default()).unwrap()
+        })
         .collect();
     let indices: Vec<u64> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..8)
@@ -69,7 +72,8 @@ fn writers_on_one_file_get_unique_gapless_indices_and_the_log_verifies() {
                 s.spawn(move || {
                     let mut got = Vec::new();
                     for round in 0..10 {
-                        let pending: Vec<_> = (0..50).map(|i| writer.append(draft(t * 1000 + round * 50 + i))).collect();
+                        let pending: Vec<_> =
+                            (0..50).map(|i| writer.append(draft(t * 1000 + round * 50 + i))).collect();
                         got.extend(pending.into_iter().map(|p| p.wait().unwrap()));
                     }
                     got
@@ -134,10 +138,8 @@ fn every_inclusion_proof_and_checkpoint_consistency_verifies_offline() {
     // every later one.
     let mut reader = backend.reader().unwrap();
     let hashes = ReaderHashes::new(&mut *reader);
-    let opened: Vec<Checkpoint> = old_notes
-        .iter()
-        .map(|n| Checkpoint::open(n.as_bytes(), std::slice::from_ref(&verifier)).unwrap().0)
-        .collect();
+    let opened: Vec<Checkpoint> =
+        old_notes.iter().map(|n| Checkpoint::open(n.as_bytes(), std::slice::from_ref(&verifier)).unwrap().0).collect();
     for a in &opened {
         for b in opened.iter().filter(|b| b.size >= a.size) {
             let proof = consistency_proof(&hashes, a.size, b.size).unwrap();
@@ -162,7 +164,8 @@ fn an_old_checkpoint_exposes_a_rewritten_history() {
     // The operator rewrites history with the log's own key: a new log of different entries,
     // longer than the old one. It verifies on its own, but not against the old checkpoint.
     std::fs::remove_file(&db).unwrap();
-    let writer = Writer::open(&Target::Sqlite(db.clone()), Signer::parse(&skey).unwrap(), WriterOptions::default()).unwrap();
+    let writer =
+        Writer::open(&Target::Sqlite(db.clone()), Signer::parse(&skey).unwrap(), WriterOptions::default()).unwrap();
     for i in 0..80 {
         let mut d = draft(i);
         d.result = "allow".into();
@@ -220,7 +223,8 @@ fn tamper(db: &Path, how: Tamper, size: usize) -> Option<u64> {
             Some(size as u64)
         }
         Tamper::ChangeWithLeaf(i) => {
-            let text = String::from_utf8(body(i)).unwrap().replace("\"allow\"", "\"deny\"").replace("\"deny\"", "\"allow\"");
+            let text =
+                String::from_utf8(body(i)).unwrap().replace("\"allow\"", "\"deny\"").replace("\"deny\"", "\"allow\"");
             let new = if text.as_bytes() == body(i) { text.replace("pod-", "pod_") } else { text };
             conn.execute("UPDATE entries SET body=?1 WHERE idx=?2", params![new.as_bytes(), i as i64]).unwrap();
             conn.execute(
@@ -423,4 +427,47 @@ fn sigkill_during_appends_loses_no_acknowledged_entry() {
             assert!(stored.contains(i), "acknowledged entry {i} lost (size {})", report.size);
         }
     }
+}
+
+#[test]
+fn consistency_proof_files_verify_offline_and_catch_a_wrong_old_tree() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("log.db");
+    let (skey, verifier) = keys("consistency.example/log");
+    fill(&db, &skey, 37);
+    let old_note = latest(&db);
+    fill(&db, &skey, 300);
+    let mut backend = store::open_existing(&Target::Sqlite(db.clone())).unwrap();
+    for old in [0u64, 1, 36, 37, 200, 337] {
+        let mut reader = backend.reader().unwrap();
+        let proof = vigil_log::proof::prove_consistency(&mut *reader, old).unwrap();
+        let checked = vigil_log::proof::verify_consistency_proof(&serde_json::to_vec(&proof).unwrap(), &verifier, None)
+            .unwrap_or_else(|e| panic!("old size {old}: {e}"));
+        assert_eq!((checked.old_size, checked.tree_size, checked.old_root_signed), (old, 337, false));
+    }
+    let mut reader = backend.reader().unwrap();
+    assert!(vigil_log::proof::prove_consistency(&mut *reader, 338).is_err());
+    let proof = vigil_log::proof::prove_consistency(&mut *reader, 37).unwrap();
+    drop(reader);
+    let bytes = serde_json::to_vec(&proof).unwrap();
+    // Against the checkpoint the auditor kept at 37: holds, and says the root was signed.
+    let checked = vigil_log::proof::verify_consistency_proof(&bytes, &verifier, Some(old_note.as_bytes())).unwrap();
+    assert!(checked.old_root_signed);
+    // A proof from another size than the kept checkpoint, a changed hash, another old root.
+    let mut other = vigil_log::proof::prove_consistency(&mut *backend.reader().unwrap(), 36).unwrap();
+    assert!(
+        vigil_log::proof::verify_consistency_proof(
+            &serde_json::to_vec(&other).unwrap(),
+            &verifier,
+            Some(old_note.as_bytes())
+        )
+        .is_err()
+    );
+    other["hashes"][0] = serde_json::json!("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+    assert!(vigil_log::proof::verify_consistency_proof(&serde_json::to_vec(&other).unwrap(), &verifier, None).is_err());
+    let mut wrong = proof.clone();
+    wrong["old_root"] = serde_json::json!("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+    assert!(vigil_log::proof::verify_consistency_proof(&serde_json::to_vec(&wrong).unwrap(), &verifier, None).is_err());
+    let (_, stranger) = keys("consistency.example/log");
+    assert!(vigil_log::proof::verify_consistency_proof(&bytes, &stranger, None).is_err());
 }

@@ -213,15 +213,19 @@ pub enum LogCommand {
     /// first bad index is named), 2 on errors (no log, no key).
     Verify(LogVerifyArgs),
     /// Print the inclusion proof of an entry (by index or leaf hash) with the signed
-    /// checkpoint it leads to, as JSON for `vigil log verify-proof`.
+    /// checkpoint it leads to, or (`--consistency OLD_SIZE`) the consistency proof from an
+    /// older tree, as JSON for `vigil log verify-proof`.
     Prove(LogProveArgs),
     /// Print the current signed checkpoint (keep it somewhere else: it is what exposes a
     /// rewritten log later).
     Checkpoint(LogReadArgs),
     /// Check a proof from `vigil log prove` offline, with the log's verifier key.
     ///
-    /// Exit status: 0 the entry is in the log the checkpoint describes, 1 it is not (or the
-    /// checkpoint is not signed by the key), 2 on errors.
+    /// An inclusion proof: the entry is in the tree the signed checkpoint describes. A
+    /// consistency proof: the signed tree extends the old one (`--checkpoint OLD` supplies the
+    /// old tree from a checkpoint you kept; without it the proof's `old_root` is taken as
+    /// given). Exit status: 0 the proof holds, 1 it does not (or a checkpoint is not signed
+    /// by the key), 2 on errors.
     VerifyProof(LogVerifyProofArgs),
     /// Serve the log read-only over HTTP as C2SP tlog-tiles (`/checkpoint`,
     /// `/tile/<L>/<N>[.p/<W>]`, `/tile/entries/<N>[.p/<W>]`), for witnesses, monitors and
@@ -313,7 +317,7 @@ pub struct LogVerifyArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(group = clap::ArgGroup::new("which").required(true).args(["index", "entry_hash"]))]
+#[command(group = clap::ArgGroup::new("which").required(true).args(["index", "entry_hash", "consistency"]))]
 pub struct LogProveArgs {
     #[command(flatten)]
     pub log: LogReadArgs,
@@ -325,6 +329,11 @@ pub struct LogProveArgs {
     /// The entry's leaf hash (`SHA-256(0x00 || entry)`, hex or base64) instead of its index.
     #[arg(long, value_name = "HASH")]
     pub entry_hash: Option<String>,
+
+    /// Instead: the consistency proof (RFC 9162 §2.1.4) from the tree of OLD_SIZE entries to
+    /// the current checkpoint.
+    #[arg(long, value_name = "OLD_SIZE")]
+    pub consistency: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -336,6 +345,10 @@ pub struct LogVerifyProofArgs {
     /// The log's verifier key file.
     #[arg(long, value_name = "FILE")]
     pub key: Option<PathBuf>,
+
+    /// For a consistency proof: the old signed checkpoint it must start from.
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -150,6 +150,12 @@ fn checkpoint(args: &LogReadArgs) -> Result<ExitCode> {
 
 fn prove(args: &LogProveArgs) -> Result<ExitCode> {
     let (target, mut backend) = open_read(&args.log)?;
+    if let Some(old) = args.consistency {
+        let mut reader = backend.reader()?;
+        let proof = vigil_log::proof::prove_consistency(&mut *reader, old).with_context(|| target.display())?;
+        println!("{}", serde_json::to_string_pretty(&proof)?);
+        return Ok(ExitCode::SUCCESS);
+    }
     let which = match (&args.index, &args.entry_hash) {
         (Some(i), _) => vigil_log::proof::Target::Index(*i),
         (None, Some(h)) => vigil_log::proof::Target::LeafHash(
@@ -184,6 +190,36 @@ fn verify_proof(args: &LogVerifyProofArgs) -> Result<ExitCode> {
         }
         std::fs::read(&args.proof).with_context(|| format!("reading {}", args.proof.display()))?
     };
+    let consistency = serde_json::from_slice::<Value>(&bytes)
+        .ok()
+        .is_some_and(|v| v.get("type").and_then(Value::as_str) == Some("consistency"));
+    if consistency {
+        let old = match &args.checkpoint {
+            Some(path) => Some(std::fs::read(path).with_context(|| format!("reading {}", path.display()))?),
+            None => None,
+        };
+        return match vigil_log::proof::verify_consistency_proof(&bytes, &verifier, old.as_deref()) {
+            Ok(checked) => {
+                println!(
+                    "OK: the log `{}` of size {} extends the tree of size {}{}",
+                    checked.origin,
+                    checked.tree_size,
+                    checked.old_size,
+                    if checked.old_root_signed {
+                        " (old root from the signed old checkpoint)"
+                    } else {
+                        " (old root as stated in the proof; pass --checkpoint OLD to check it against a checkpoint you kept)"
+                    }
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(vigil_log::proof::ProofFileError::Invalid(why)) => {
+                eprintln!("FAILED: {}: {why}", args.proof.display());
+                Ok(ExitCode::from(1))
+            }
+            Err(e) => Err(e.into()),
+        };
+    }
     match vigil_log::proof::verify_proof(&bytes, &verifier) {
         Ok(checked) => {
             println!(
