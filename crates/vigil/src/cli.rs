@@ -278,7 +278,8 @@ pub struct LogTailArgs {
     #[arg(long, short = 'f')]
     pub follow: bool,
 
-    /// Only entries at or after this time (RFC 3339, e.g. `2026-12-01T00:00:00Z`).
+    /// Only entries at or after this time: RFC 3339 UTC (`2026-12-01T10:00:00Z`), a date
+    /// (`2026-12-01`), or an age (`90s`, `15m`, `2h`, `7d`).
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
 

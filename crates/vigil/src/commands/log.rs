@@ -306,7 +306,11 @@ fn tail(args: &LogTailArgs) -> Result<ExitCode> {
         })
         .collect::<Result<_>>()?;
     let since = match &args.since {
-        Some(s) => Some(normalise_time(s).ok_or_else(|| anyhow::anyhow!("--since `{s}`: not an RFC 3339 time"))?),
+        Some(s) => Some(normalise_time(s).ok_or_else(|| {
+            anyhow::anyhow!(
+                "--since `{s}`: give an RFC 3339 UTC time (2026-12-01T10:00:00Z), a date, or an age (15m, 2h, 7d)"
+            )
+        })?),
         None => None,
     };
     let (_, mut backend) = open_read(&args.log)?;
@@ -363,14 +367,47 @@ fn tail(args: &LogTailArgs) -> Result<ExitCode> {
     }
 }
 
-/// RFC 3339 times compare as strings once in UTC with `Z`; dates alone mean midnight.
+/// `--since`: an RFC 3339 UTC time (`2026-12-01T10:00:00Z`, fractions allowed), a date
+/// (`2026-12-01`, midnight UTC), or an age (`90s`, `15m`, `2h`, `7d`), normalised to the
+/// entries' form (milliseconds, `Z`) so that times compare as strings.
 fn normalise_time(s: &str) -> Option<String> {
     let s = s.trim();
-    if s.len() == 10 && s.as_bytes().get(4) == Some(&b'-') {
-        return Some(format!("{s}T00:00:00Z"));
+    if let Some(unit) = s.chars().last().filter(|c| matches!(c, 's' | 'm' | 'h' | 'd'))
+        && let Ok(n) = s[..s.len() - 1].parse::<i64>()
+    {
+        let seconds = n.checked_mul(match unit {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            _ => 86_400,
+        })?;
+        let at = vigil_core::time::rfc3339(vigil_core::time::now_unix().checked_sub(seconds)?);
+        return Some(format!("{}.000Z", at.trim_end_matches('Z')));
     }
-    let ok = s.len() >= 20 && s.ends_with('Z') && s.as_bytes().get(10) == Some(&b'T');
-    ok.then(|| s.to_owned())
+    let bytes = s.as_bytes();
+    let digits = |range: std::ops::Range<usize>| bytes.get(range).is_some_and(|b| b.iter().all(u8::is_ascii_digit));
+    let date_ok =
+        digits(0..4) && bytes.get(4) == Some(&b'-') && digits(5..7) && bytes.get(7) == Some(&b'-') && digits(8..10);
+    if !date_ok {
+        return None;
+    }
+    if s.len() == 10 {
+        return Some(format!("{s}T00:00:00.000Z"));
+    }
+    let time_ok = matches!(bytes.get(10), Some(b'T' | b't' | b' '))
+        && digits(11..13)
+        && bytes.get(13) == Some(&b':')
+        && digits(14..16)
+        && bytes.get(16) == Some(&b':')
+        && digits(17..19);
+    let rest = s.get(19..)?;
+    let rest = rest.strip_suffix('Z').or_else(|| rest.strip_suffix('z'))?;
+    let millis = match rest.strip_prefix('.') {
+        None if rest.is_empty() => "000".to_owned(),
+        Some(f) if !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()) => format!("{:0<3}", &f[..f.len().min(3)]),
+        _ => return None,
+    };
+    time_ok.then(|| format!("{}T{}.{millis}Z", &s[..10], &s[11..19]))
 }
 
 fn print_entry(out: &mut impl std::io::Write, format: LogFormat, index: u64, body: &[u8], value: &Value) -> Result<()> {

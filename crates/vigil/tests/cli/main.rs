@@ -13,6 +13,7 @@ mod formats;
 mod gate;
 mod inputs;
 mod key;
+mod log;
 mod locations;
 mod pss;
 mod registries;
