@@ -161,7 +161,8 @@ pub fn load_signer_key(explicit: Option<&Path>) -> Result<String, KeyError> {
 }
 
 /// The verifier key: `explicit` (a `.pub` file, or a signer key file, whose verifier is used),
-/// else the verifier of the signer [`load_signer`] finds, else `<state dir>/log.pub`.
+/// else the verifier of `VIGIL_LOG_KEY`, else `<state dir>/log.pub`, else the verifier of
+/// `<state dir>/log.key`.
 ///
 /// # Errors
 /// When none is found or it does not parse.
@@ -175,6 +176,10 @@ pub fn load_verifier(explicit: Option<&Path>) -> Result<Verifier, KeyError> {
         }
         return Verifier::parse(&text)
             .map_err(|e| KeyError(format!("{}: not a note verifier key (name+hash+key): {e}", path.display())));
+    }
+    // The key writers are told to use (VIGIL_LOG_KEY) wins over the state directory's.
+    if std::env::var_os("VIGIL_LOG_KEY").is_some_and(|v| !v.is_empty()) {
+        return load_signer(None).map(|s| s.verifier());
     }
     let public = state_dir()?.join("log.pub");
     if public.exists() {
