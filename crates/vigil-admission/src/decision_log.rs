@@ -112,7 +112,9 @@ impl DecisionLog {
 
     /// Records `draft` without waiting (reloads).
     pub(crate) fn record_later(&self, draft: Draft) {
-        drop(self.writer.append(draft));
+        if let Err(e) = self.writer.append_detached(draft) {
+            crate::log::event("error", "log entry not queued", json!({"error": e.to_string()}));
+        }
     }
 }
 

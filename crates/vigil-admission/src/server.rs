@@ -179,7 +179,12 @@ pub async fn run(options: ServeOptions, shutdown: impl std::future::Future<Outpu
     let policies = load_files(&options.policy_files)?;
     let policy_digest = vigil_policy::record::set_digest_of(&options.policy_files)?;
     let log = match &options.log {
-        Some(settings) => Some(DecisionLog::open(settings).map_err(ServeError::Log)?),
+        // The PostgreSQL client is blocking (it runs its own runtime): opened off the async threads.
+        Some(settings) => {
+            let settings = settings.clone();
+            let opened = tokio::task::spawn_blocking(move || DecisionLog::open(&settings)).await;
+            Some(opened.map_err(|e| ServeError::Log(e.to_string()))?.map_err(ServeError::Log)?)
+        }
         None => None,
     };
     if let Some(log) = &log {

@@ -64,6 +64,17 @@ impl Tiles {
     }
 }
 
+impl Drop for Tiles {
+    /// A PostgreSQL client may not be dropped on an async thread (it owns a runtime): the pool
+    /// is dropped on a thread of its own.
+    fn drop(&mut self) {
+        let pool = std::mem::take(&mut *self.pool.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        if !pool.is_empty() {
+            let _ = std::thread::spawn(move || drop(pool)).join();
+        }
+    }
+}
+
 fn unavailable(e: &StoreError) -> TileResponse {
     TileResponse {
         status: 503,
@@ -117,7 +128,13 @@ pub async fn serve(
     ready: impl FnOnce(SocketAddr),
     shutdown: impl std::future::Future<Output = ()>,
 ) -> Result<(), String> {
-    let tiles = Arc::new(Tiles::open(target).map_err(|e| format!("{}: {e}", target.display()))?);
+    // Opened off the async threads: the PostgreSQL client blocks (it runs its own runtime).
+    let owned = target.clone();
+    let tiles = tokio::task::spawn_blocking(move || Tiles::open(&owned))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| format!("{}: {e}", target.display()))?;
+    let tiles = Arc::new(tiles);
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("binding {listen}: {e}"))?;
     ready(listener.local_addr().unwrap_or(listen));
     let connections = Arc::new(tokio::sync::Semaphore::new(1024));

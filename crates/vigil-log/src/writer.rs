@@ -77,6 +77,8 @@ struct Request {
     /// `None`: a probe (an empty write transaction that checks the store is writable).
     draft: Option<Draft>,
     ack: tokio::sync::oneshot::Sender<Result<u64, AppendError>>,
+    /// Committed even when nobody waits for the receipt ([`Writer::append_detached`]).
+    detached: bool,
 }
 
 /// An entry's receipt: resolves to its index once committed.
@@ -163,7 +165,7 @@ impl Writer {
         let Some(sender) = &self.sender else { return Pending(Err(AppendError::Stopped)) };
         let (ack, rx) = tokio::sync::oneshot::channel();
         self.status.queued.fetch_add(1, Ordering::Relaxed);
-        match sender.try_send(Request { draft: Some(draft), ack }) {
+        match sender.try_send(Request { draft: Some(draft), ack, detached: false }) {
             Ok(()) => Pending(Ok(rx)),
             Err(e) => {
                 self.status.queued.fetch_sub(1, Ordering::Relaxed);
@@ -176,6 +178,26 @@ impl Writer {
         }
     }
 
+    /// Queues an entry nobody will wait for (a policy reload, an alert): committed with the
+    /// next batch even though its receipt is dropped, unlike [`Writer::append`]'s, whose entry
+    /// is left out once its receipt is dropped before the batch begins.
+    ///
+    /// # Errors
+    /// When the queue is full or the writer has stopped.
+    pub fn append_detached(&self, draft: Draft) -> Result<(), AppendError> {
+        let Some(sender) = &self.sender else { return Err(AppendError::Stopped) };
+        let (ack, _) = tokio::sync::oneshot::channel();
+        self.status.queued.fetch_add(1, Ordering::Relaxed);
+        sender.try_send(Request { draft: Some(draft), ack, detached: true }).map_err(|e| {
+            self.status.queued.fetch_sub(1, Ordering::Relaxed);
+            self.status.failed.fetch_add(1, Ordering::Relaxed);
+            match e {
+                TrySendError::Full(_) => AppendError::QueueFull(self.queue),
+                TrySendError::Disconnected(_) => AppendError::Stopped,
+            }
+        })
+    }
+
     /// Checks, on the committing thread, that the store can be written (an empty exclusive
     /// transaction; the store is reopened when it had failed), updating [`Status::healthy`]:
     /// how an unhealthy writer recovers while no entries arrive.
@@ -183,7 +205,7 @@ impl Writer {
         let Some(sender) = &self.sender else { return Pending(Err(AppendError::Stopped)) };
         let (ack, rx) = tokio::sync::oneshot::channel();
         self.status.queued.fetch_add(1, Ordering::Relaxed);
-        match sender.try_send(Request { draft: None, ack }) {
+        match sender.try_send(Request { draft: None, ack, detached: false }) {
             Ok(()) => Pending(Ok(rx)),
             Err(_) => {
                 self.status.queued.fetch_sub(1, Ordering::Relaxed);
@@ -250,6 +272,13 @@ fn commit_loop(
                 probes.push(request.ack);
                 continue;
             };
+            // A receipt nobody waits for any more (its review answered without it, by the
+            // failure mode) is not committed: the log must not claim a decision that was not
+            // the answer given. The caller records what happened instead.
+            if !request.detached && request.ack.is_closed() {
+                status.failed.fetch_add(1, Ordering::Relaxed);
+                continue;
+            }
             match draft.to_entry(u64::MAX) {
                 Ok(_) => accepted.push((draft, request.ack)),
                 Err(e) => {
@@ -280,12 +309,6 @@ fn commit_loop(
                 let _ = ack.send(result.as_ref().map(|s| *s).map_err(|e| AppendError::Store(e.to_string())));
             }
         }
-        // A receipt nobody waits for any more (its review answered without it, by the
-        // failure mode) is not committed: the log must not claim a decision that was not the
-        // answer given. The caller records what happened instead.
-        let before = accepted.len();
-        accepted.retain(|(_, ack)| !ack.is_closed());
-        status.failed.fetch_add((before - accepted.len()) as u64, Ordering::Relaxed);
         if accepted.is_empty() {
             continue;
         }

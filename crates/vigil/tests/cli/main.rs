@@ -22,6 +22,7 @@ mod sarif_schema;
 mod sbom;
 mod scan;
 mod scan_outputs;
+mod serve_log;
 mod sign;
 mod webhook;
 mod yaml_budgets;
