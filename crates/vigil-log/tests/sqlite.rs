@@ -20,7 +20,7 @@ fn keys(name: &str) -> (String, Verifier) {
 }
 
 fn draft(i: usize) -> Draft {
-    let mut d = Draft::new(Kind::Admission, if i % 3 == 0 { "deny" } else { "allow" });
+    let mut d = Draft::new(Kind::Admission, if i.is_multiple_of(3) { "deny" } else { "allow" });
     d.subject = serde_json::json!({"kind": "Pod", "namespace": "ns", "name": format!("pod-{i}")});
     d.reasons = vec![format!("reason {i}")];
     d
