@@ -299,15 +299,13 @@ mod tests {
 
     #[test]
     fn canonical_sorts_keys_by_utf16_and_drops_space() {
-        let value: Value = serde_json::from_str(r#"{"b":1,"a":[true,null,"x\n\u0001"],"\ufb33":1,"\ud83d\ude00":2,"\u20ac":3}"#)
-            .unwrap_or(Value::Null);
+        let value: Value =
+            serde_json::from_str(r#"{"b":1,"a":[true,null,"x\n\u0001"],"\ufb33":1,"\ud83d\ude00":2,"\u20ac":3}"#)
+                .unwrap_or(Value::Null);
         let text = String::from_utf8(canonical(&value)).unwrap_or_default();
         // RFC 8785 §3.2.3: U+1F600 is the surrogate pair 0xD83D 0xDE00, so it sorts after
         // U+20AC but before U+FB33 (code point order would put U+FB33 first).
-        assert_eq!(
-            text,
-            "{\"a\":[true,null,\"x\\n\\u0001\"],\"b\":1,\"\u{20ac}\":3,\"\u{1f600}\":2,\"\u{fb33}\":1}"
-        );
+        assert_eq!(text, "{\"a\":[true,null,\"x\\n\\u0001\"],\"b\":1,\"\u{20ac}\":3,\"\u{1f600}\":2,\"\u{fb33}\":1}");
     }
 
     #[test]
