@@ -2,10 +2,8 @@
 //! AdmissionReview JSON sent with curl) decide the same objects against images in a real
 //! registry, signed and attested by vigil (cosign's format). Needs the registry harness.
 
-use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -15,6 +13,7 @@ use vigil_oci::{RegistryClient, RegistryOptions};
 use vigil_sign::keys::{SigningKey, generate_key_pair, load_private_key};
 
 use crate::common::{Vigil, temp_dir};
+use crate::served::Served;
 
 struct Gate {
     registry: Option<Registry>,
@@ -112,97 +111,25 @@ fn review(uid: &str, object: &Value, dry_run: bool) -> Value {
 }
 
 /// A running `vigil serve`; killed when dropped.
-struct Server {
-    child: Child,
-    port: u16,
-    log: Arc<Mutex<Vec<String>>>,
-    ca: PathBuf,
-}
+type Server = Served;
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+fn start_server(gate: &Gate, policies: &[&Path], extra: &[&str]) -> Server {
+    let certs = gate.dir.path().join("certs");
+    if !certs.join("tls.crt").is_file() {
+        Vigil::in_dir(gate.dir.path())
+            .args(["webhook", "certs", "--out", "certs", "--extra-name", "127.0.0.1", "--extra-name", "localhost"])
+            .run()
+            .assert_code(0);
     }
-}
-
-impl Server {
-    fn start(gate: &Gate, policies: &[&Path], extra: &[&str]) -> Server {
-        let certs = gate.dir.path().join("certs");
-        if !certs.join("tls.crt").is_file() {
-            Vigil::in_dir(gate.dir.path())
-                .args(["webhook", "certs", "--out", "certs", "--extra-name", "127.0.0.1", "--extra-name", "localhost"])
-                .run()
-                .assert_code(0);
-        }
-        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("vigil"));
-        cmd.current_dir(gate.dir.path())
-            .args(["serve", "--listen", "127.0.0.1:0", "--tls-cert", "certs/tls.crt", "--tls-key", "certs/tls.key"])
-            .args(["--plain-http", "--reload-interval", "0.2", "--timeout", "5"])
-            .args(extra)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        for policy in policies {
-            cmd.arg("--policy").arg(policy);
-        }
-        let mut child = cmd.spawn().unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let sink = Arc::clone(&log);
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                sink.lock().unwrap().push(line);
-            }
-        });
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let port = loop {
-            let found = log.lock().unwrap().iter().find_map(|line| {
-                let v: Value = serde_json::from_str(line).ok()?;
-                (v["msg"] == "listening").then(|| v["address"].as_str()?.rsplit(':').next()?.parse::<u16>().ok())?
-            });
-            if let Some(port) = found {
-                break port;
-            }
-            assert!(Instant::now() < deadline, "vigil serve did not start: {:?}", log.lock().unwrap());
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        Server { child, port, log, ca: certs.join("ca.crt") }
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("vigil"));
+    cmd.current_dir(gate.dir.path())
+        .args(["serve", "--listen", "127.0.0.1:0", "--tls-cert", "certs/tls.crt", "--tls-key", "certs/tls.key"])
+        .args(["--plain-http", "--reload-interval", "0.2", "--timeout", "5"])
+        .args(extra);
+    for policy in policies {
+        cmd.arg("--policy").arg(policy);
     }
-
-    /// (HTTP status, body) of a request with curl over verified TLS.
-    fn call(&self, method: &str, path: &str, body: Option<&[u8]>) -> (u16, String) {
-        let mut cmd = Command::new("curl");
-        cmd.args(["-s", "--max-time", "20", "--cacert"]).arg(&self.ca).args(["-X", method, "-w", "\n%{http_code}"]);
-        if body.is_some() {
-            cmd.args(["-H", "Content-Type: application/json", "--data-binary", "@-"]);
-        }
-        cmd.arg(format!("https://localhost:{}{path}", self.port));
-        cmd.stdin(Stdio::piped()).stdout(Stdio::piped());
-        let mut child = cmd.spawn().unwrap();
-        if let Some(body) = body {
-            use std::io::Write as _;
-            child.stdin.take().unwrap().write_all(body).unwrap();
-        } else {
-            drop(child.stdin.take());
-        }
-        let out = child.wait_with_output().unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        let (body, code) = text.rsplit_once('\n').unwrap_or(("", &text));
-        (code.trim().parse().unwrap_or(0), body.to_string())
-    }
-
-    fn review(&self, path: &str, review: &Value) -> Value {
-        let (code, body) = self.call("POST", path, Some(&serde_json::to_vec(review).unwrap()));
-        assert_eq!(code, 200, "{body}");
-        let v: Value = serde_json::from_str(&body).unwrap();
-        assert_eq!(v["apiVersion"], "admission.k8s.io/v1");
-        assert_eq!(v["response"]["uid"], review["request"]["uid"]);
-        v["response"].clone()
-    }
-
-    fn log_contains(&self, needle: &str) -> bool {
-        self.log.lock().unwrap().iter().any(|l| l.contains(needle))
-    }
+    Served::spawn(cmd, certs.join("ca.crt"), Duration::from_secs(20))
 }
 
 fn patch_of(response: &Value) -> Value {
@@ -262,7 +189,7 @@ fn policy_test_and_serve_decide_alike() {
     );
 
     // The webhook, over HTTPS: the same verdicts and reasons.
-    let server = Server::start(&gate, &[&policy], &[]);
+    let server = start_server(&gate, &[&policy], &[]);
     for (name, object) in &objects {
         let response = server.review("/validate", &review(name, object, false));
         assert_eq!(response["allowed"], cli[name]["allowed"], "{name}: {response}");
@@ -387,7 +314,7 @@ spec:
 
     let warn = gate.dir.path().join("warn.yaml");
     let audit = gate.dir.path().join("audit.yaml");
-    let server = Server::start(&gate, &[&warn, &audit], &[]);
+    let server = start_server(&gate, &[&warn, &audit], &[]);
     let response = server.review("/validate", &review("w", &deployment("unsigned", &unsigned), false));
     assert_eq!(response["allowed"], true);
     assert!(response["warnings"][0].as_str().unwrap().contains("policy warned (signatures)"), "{response}");
@@ -402,8 +329,8 @@ fn registry_down_follows_the_failure_mode_and_the_cache_answers() {
     let other = gate.image("other");
     gate.sign(&other);
     let policy = gate.policy("policy.yaml", POLICY);
-    let closed = Server::start(&gate, &[&policy], &["--failure-mode", "closed"]);
-    let open = Server::start(&gate, &[&policy], &["--failure-mode", "open"]);
+    let closed = start_server(&gate, &[&policy], &["--failure-mode", "closed"]);
+    let open = start_server(&gate, &[&policy], &["--failure-mode", "open"]);
     // Warm the caches with `signed` only.
     assert_eq!(closed.review("/validate", &review("a", &deployment("s", &signed), false))["allowed"], true);
     assert_eq!(open.review("/validate", &review("b", &deployment("s", &signed), false))["allowed"], true);
@@ -428,7 +355,7 @@ fn policies_reload_and_a_broken_file_keeps_the_old_ones() {
     let Some(gate) = Gate::start() else { return };
     let unsigned = gate.image("unsigned");
     let policy = gate.policy("policy.yaml", POLICY);
-    let server = Server::start(&gate, &[&policy], &[]);
+    let server = start_server(&gate, &[&policy], &[]);
     assert_eq!(server.review("/validate", &review("1", &deployment("u", &unsigned), false))["allowed"], false);
 
     // A broken file: refused, logged, the old policy stays.
@@ -524,7 +451,7 @@ fn invalid_policies_are_refused_before_anything_runs() {
 fn sigterm_drains_and_exits_cleanly() {
     let Some(gate) = Gate::start() else { return };
     let policy = gate.policy("policy.yaml", POLICY);
-    let mut server = Server::start(&gate, &[&policy], &["--shutdown-grace", "5"]);
+    let mut server = start_server(&gate, &[&policy], &["--shutdown-grace", "5"]);
     assert_eq!(server.call("GET", "/readyz", None).0, 200);
     let status = Command::new("kill").args(["-TERM", &server.child.id().to_string()]).status().unwrap();
     assert!(status.success());
@@ -624,7 +551,7 @@ fn policy_test_speaks_sarif() {
 fn rotated_certificates_are_reloaded() {
     let Some(gate) = Gate::start() else { return };
     let policy = gate.policy("policy.yaml", POLICY);
-    let server = Server::start(&gate, &[&policy], &[]);
+    let server = start_server(&gate, &[&policy], &[]);
     assert_eq!(server.call("GET", "/healthz", None).0, 200);
     Vigil::in_dir(gate.dir.path())
         .args([
@@ -643,7 +570,7 @@ fn rotated_certificates_are_reloaded() {
     // curl now trusts only the new CA: it succeeds once the server serves the new certificate.
     let deadline = Instant::now() + Duration::from_secs(10);
     while server.call("GET", "/healthz", None).0 != 200 {
-        assert!(Instant::now() < deadline, "the new certificate was not served: {:?}", server.log.lock().unwrap());
+        assert!(Instant::now() < deadline, "the new certificate was not served: {}", server.stderr());
         std::thread::sleep(Duration::from_millis(100));
     }
     assert!(server.log_contains("TLS certificate reloaded"));

@@ -23,6 +23,7 @@ mod sbom;
 mod scan;
 mod scan_outputs;
 mod serve_log;
+mod served;
 mod sign;
 mod webhook;
 mod yaml_budgets;

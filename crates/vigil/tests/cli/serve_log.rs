@@ -7,14 +7,14 @@
 
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
 use crate::common::{Outcome, Vigil, temp_dir};
+use crate::served::Served;
 
 const POLICY: &str = r#"apiVersion: vigil.dev/v1alpha1
 kind: Policy
@@ -143,104 +143,22 @@ fn review(uid: &str, object: &Value, dry_run: bool) -> Value {
         "dryRun": dry_run}})
 }
 
-/// A running `vigil serve`; killed when dropped.
-struct Server {
-    child: Child,
-    port: u16,
-    log: Arc<Mutex<Vec<String>>>,
-    ca: PathBuf,
-}
+/// A running `vigil serve` with the setup's policy and log key; killed when dropped.
+type Server = Served;
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Server {
-    fn start(setup: &Setup, extra: &[&str]) -> Server {
-        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("vigil"));
-        for (key, _) in std::env::vars_os() {
-            if key.to_str().is_some_and(|k| k.starts_with("VIGIL_") || k == "RUST_LOG") {
-                cmd.env_remove(key);
-            }
+fn start_server(setup: &Setup, extra: &[&str]) -> Server {
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("vigil"));
+    for (key, _) in std::env::vars_os() {
+        if key.to_str().is_some_and(|k| k.starts_with("VIGIL_") || k == "RUST_LOG") {
+            cmd.env_remove(key);
         }
-        cmd.current_dir(setup.path())
-            .env("XDG_STATE_HOME", setup.state())
-            .args(["serve", "--listen", "127.0.0.1:0", "--tls-cert", "certs/tls.crt", "--tls-key", "certs/tls.key"])
-            .args(["--policy", "policy.yaml", "--reload-interval", "0.2", "--log-key", "k.key"])
-            .args(extra)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let sink = Arc::clone(&log);
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                sink.lock().unwrap().push(line);
-            }
-        });
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let port = loop {
-            let found = log.lock().unwrap().iter().find_map(|line| {
-                let v: Value = serde_json::from_str(line).ok()?;
-                (v["msg"] == "listening").then(|| v["address"].as_str()?.rsplit(':').next()?.parse::<u16>().ok())?
-            });
-            if let Some(port) = found {
-                break port;
-            }
-            if let Some(exit) = child.try_wait().unwrap() {
-                let head: Vec<String> =
-                    log.lock().unwrap().iter().filter(|l| !l.trim().is_empty()).take(3).cloned().collect();
-                panic!("vigil serve exited with {exit:?}: {head:?}");
-            }
-            assert!(Instant::now() < deadline, "vigil serve did not start: {:?}", log.lock().unwrap());
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        Server { child, port, log, ca: setup.path().join("certs/ca.crt") }
     }
-
-    /// (HTTP status, body) of a request with curl over verified TLS.
-    fn call(&self, method: &str, path: &str, body: Option<&[u8]>) -> (u16, Vec<u8>) {
-        let mut cmd = Command::new("curl");
-        cmd.args(["-s", "--max-time", "20", "--cacert"]).arg(&self.ca).args(["-X", method, "-w", "\n%{http_code}"]);
-        if body.is_some() {
-            cmd.args(["-H", "Content-Type: application/json", "--data-binary", "@-"]);
-        }
-        cmd.arg(format!("https://localhost:{}{path}", self.port));
-        cmd.stdin(Stdio::piped()).stdout(Stdio::piped());
-        let mut child = cmd.spawn().unwrap();
-        if let Some(body) = body {
-            child.stdin.take().unwrap().write_all(body).unwrap();
-        } else {
-            drop(child.stdin.take());
-        }
-        let out = child.wait_with_output().unwrap();
-        let text = out.stdout;
-        let split = text.iter().rposition(|&b| b == b'\n').unwrap_or(0);
-        let code = String::from_utf8_lossy(&text[(split + 1).min(text.len())..]).trim().parse().unwrap_or(0);
-        (code, text[..split].to_vec())
-    }
-
-    fn get(&self, path: &str) -> (u16, String) {
-        let (code, body) = self.call("GET", path, None);
-        (code, String::from_utf8_lossy(&body).into_owned())
-    }
-
-    fn review(&self, path: &str, review: &Value) -> Value {
-        let (code, body) = self.call("POST", path, Some(&serde_json::to_vec(review).unwrap()));
-        let body = String::from_utf8_lossy(&body);
-        assert_eq!(code, 200, "{body}");
-        let v: Value = serde_json::from_str(&body).unwrap();
-        assert_eq!(v["response"]["uid"], review["request"]["uid"]);
-        v["response"].clone()
-    }
-
-    fn stderr(&self) -> String {
-        self.log.lock().unwrap().join("\n")
-    }
+    cmd.current_dir(setup.path())
+        .env("XDG_STATE_HOME", setup.state())
+        .args(["serve", "--listen", "127.0.0.1:0", "--tls-cert", "certs/tls.crt", "--tls-key", "certs/tls.key"])
+        .args(["--policy", "policy.yaml", "--reload-interval", "0.2", "--log-key", "k.key"])
+        .args(extra);
+    Served::spawn(cmd, setup.path().join("certs/ca.crt"), Duration::from_secs(30))
 }
 
 /// A `name value` line of Prometheus text.
@@ -267,7 +185,7 @@ fn entry_of<'a>(entries: &'a [Value], uid: &str) -> &'a Value {
 #[test]
 fn every_judged_review_and_policy_load_is_logged() {
     let Some(setup) = Setup::new() else { return };
-    let server = Server::start(&setup, &["--log=log.db"]);
+    let server = start_server(&setup, &["--log=log.db"]);
     let cases = [
         ("allow-1", "/validate", allowed("web"), false, "allow"),
         ("deny-1", "/validate", denied("bad"), false, "deny"),
@@ -367,7 +285,7 @@ fn every_judged_review_and_policy_load_is_logged() {
 #[test]
 fn serve_log_serves_the_checkpoint_and_entry_tiles() {
     let Some(setup) = Setup::new() else { return };
-    let server = Server::start(&setup, &["--log=log.db", "--serve-log"]);
+    let server = start_server(&setup, &["--log=log.db", "--serve-log"]);
     for i in 0..5 {
         let object = if i % 2 == 0 { allowed("web") } else { denied("bad") };
         server.review("/validate", &review(&format!("t-{i}"), &object, false));
@@ -386,7 +304,7 @@ fn serve_log_serves_the_checkpoint_and_entry_tiles() {
     // The same under /log/.
     assert_eq!(server.get("/log/checkpoint"), (200, checkpoint.clone()));
 
-    let (code, tile) = server.call("GET", "/tile/entries/000.p/6", None);
+    let (code, tile) = server.call_bytes("GET", "/tile/entries/000.p/6", None);
     assert_eq!(code, 200, "{}", String::from_utf8_lossy(&tile));
     let mut served = Vec::new();
     let mut rest = &tile[..];
@@ -488,8 +406,8 @@ fn an_unreachable_log_fails_closed_or_open_and_recovers() {
     let Some(db) = TestDb::new("down") else { return };
     let Some(setup) = Setup::new() else { return };
     let log = format!("--log={}", db.url);
-    let closed = Server::start(&setup, &[&log, "--failure-mode", "closed", "--timeout", "2"]);
-    let open = Server::start(&setup, &[&log, "--failure-mode", "open", "--timeout", "2"]);
+    let closed = start_server(&setup, &[&log, "--failure-mode", "closed", "--timeout", "2"]);
+    let open = start_server(&setup, &[&log, "--failure-mode", "open", "--timeout", "2"]);
     let timeout = Duration::from_secs(2);
     assert_eq!(timed_review(&closed, "c-ok", &allowed("web"), timeout)["allowed"], true);
     assert_eq!(timed_review(&open, "o-ok", &allowed("web"), timeout)["allowed"], true);
@@ -540,7 +458,7 @@ fn a_blocked_log_is_answered_within_the_deadline() {
     let Some(db) = TestDb::new("locked") else { return };
     let Some(setup) = Setup::new() else { return };
     let log = format!("--log={}", db.url);
-    let closed = Server::start(&setup, &[&log, "--failure-mode", "closed", "--timeout", "2"]);
+    let closed = start_server(&setup, &[&log, "--failure-mode", "closed", "--timeout", "2"]);
     let timeout = Duration::from_secs(2);
     assert_eq!(timed_review(&closed, "ok", &allowed("web"), timeout)["allowed"], true);
 
@@ -607,7 +525,7 @@ fn three_replicas_share_one_postgres_log() {
     let Some(db) = TestDb::new("replicas") else { return };
     let Some(setup) = Setup::new() else { return };
     let log = format!("--log={}", db.url);
-    let replicas: Vec<Server> = (0..3).map(|_| Server::start(&setup, &[&log, "--serve-log"])).collect();
+    let replicas: Vec<Server> = (0..3).map(|_| start_server(&setup, &[&log, "--serve-log"])).collect();
     const THREADS: usize = 3;
     const PER_THREAD: usize = 100;
     std::thread::scope(|scope| {
