@@ -45,7 +45,7 @@ impl TestDb {
                 Err(e) => panic!("CREATE DATABASE {name}: {e}"),
             }
         }
-        let url = with_database(server, &name);
+        let url = vigil_testkit::postgres_database_url(server, &name);
         TestDb { server: server.to_owned(), name, url }
     }
 
@@ -64,24 +64,6 @@ impl Drop for TestDb {
             let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
         }
     }
-}
-
-/// `url` naming database `db` instead (`postgres://u@h:p/vigil?x` → `postgres://u@h:p/db?x`).
-fn with_database(url: &str, db: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((base, query)) => (base, format!("?{query}")),
-        None => (url, String::new()),
-    };
-    let authority = base.find("://").map_or(0, |i| i + 3);
-    let end = base[authority..].find('/').map_or(base.len(), |i| authority + i);
-    format!("{}/{db}{query}", &base[..end])
-}
-
-#[test]
-fn with_database_replaces_only_the_path() {
-    assert_eq!(with_database("postgres://postgres@127.0.0.1:5432/vigil", "x"), "postgres://postgres@127.0.0.1:5432/x");
-    assert_eq!(with_database("postgresql://u:p@h/vigil?sslmode=disable", "x"), "postgresql://u:p@h/x?sslmode=disable");
-    assert_eq!(with_database("postgres://h:1", "x"), "postgres://h:1/x");
 }
 
 fn keys(name: &str) -> (String, Verifier) {

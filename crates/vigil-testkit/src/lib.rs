@@ -298,6 +298,19 @@ pub fn postgres() -> Option<String> {
 
 const POSTGRES: &str = "PostgreSQL (VIGIL_POSTGRES_URL, started by scripts/test)";
 
+/// `url` naming database `db` instead (`postgres://u@h:p/vigil?x` → `postgres://u@h:p/db?x`),
+/// for tests that each create a database of their own on the [`postgres`] server.
+#[must_use]
+pub fn postgres_database_url(url: &str, db: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (url, String::new()),
+    };
+    let authority = base.find("://").map_or(0, |i| i + 3);
+    let end = base.get(authority..).and_then(|rest| rest.find('/')).map_or(base.len(), |i| authority + i);
+    format!("{}/{db}{query}", base.get(..end).unwrap_or(base))
+}
+
 /// The Debian test image folder, `$VIGIL_TEST_IMAGES/debian` (scripts/make-test-images.sh
 /// builds it): `oci/`, `oci-archive.tar`, `docker-archive.tar`, `expected-dpkg.txt`. A set
 /// variable without the image fails.
@@ -318,6 +331,19 @@ pub fn runs(program: impl AsRef<OsStr>, args: &[&str]) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn postgres_database_url_replaces_only_the_path() {
+        assert_eq!(
+            postgres_database_url("postgres://postgres@127.0.0.1:5432/vigil", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            postgres_database_url("postgresql://u:p@h/vigil?sslmode=disable", "x"),
+            "postgresql://u:p@h/x?sslmode=disable"
+        );
+        assert_eq!(postgres_database_url("postgres://h:1", "x"), "postgres://h:1/x");
+    }
+
     use super::*;
 
     #[test]

@@ -334,7 +334,7 @@ impl TestDb {
         let psql = vigil_testkit::require_tool("psql")?;
         static COUNTER: AtomicU32 = AtomicU32::new(0);
         let name = format!("vigil_cli_{tag}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed));
-        let db = TestDb { psql, url: with_database(&server, &name), server, name };
+        let db = TestDb { psql, url: vigil_testkit::postgres_database_url(&server, &name), server, name };
         db.admin(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", db.name));
         // CREATE DATABASE refuses while another CREATE copies template1: retry.
         let mut attempt = 0;
@@ -363,17 +363,6 @@ impl Drop for TestDb {
         let _ = self.sql_on(&self.server, &format!("ALTER DATABASE {} ALLOW_CONNECTIONS true", self.name));
         let _ = self.sql_on(&self.server, &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
     }
-}
-
-/// `url` naming database `db` instead (`postgres://u@h:p/vigil?x` → `postgres://u@h:p/db?x`).
-fn with_database(url: &str, db: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((base, query)) => (base, format!("?{query}")),
-        None => (url, String::new()),
-    };
-    let authority = base.find("://").map_or(0, |i| i + 3);
-    let end = base[authority..].find('/').map_or(base.len(), |i| authority + i);
-    format!("{}/{db}{query}", &base[..end])
 }
 
 /// Waits until `/readyz` answers `code`; returns its body.
