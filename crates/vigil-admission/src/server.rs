@@ -748,7 +748,7 @@ async fn review_request(state: &Arc<State>, request: hyper::Request<Incoming>, v
     // One deadline for the whole review: body, registry checks and answer.
     let deadline = started + state.options.timeout;
     state.metrics.request(validate);
-    let Ok(_slot) = Arc::clone(&state.reviews).try_acquire_owned() else {
+    let Ok(slot) = Arc::clone(&state.reviews).try_acquire_owned() else {
         return refuse(
             state,
             Refusal::Reviews,
@@ -795,8 +795,12 @@ async fn review_request(state: &Arc<State>, request: hyper::Request<Incoming>, v
         };
         // Recorded before the answer: an answered decision is a logged one. When the log
         // cannot take it by the deadline, the failure mode decides (closed: an allow becomes a
-        // deny; open: it stays, with a warning).
+        // deny; open: it stays, with a warning). The wait holds no review slot or review
+        // memory (the decision is made; what is left is a small entry in the log's bounded
+        // queue), so a slow commit does not make the server refuse other reviews.
         if let (Some(log), Some(judged)) = (&state.log, &judged) {
+            drop(std::mem::replace(&mut charge, Charge::new(state)));
+            drop(slot);
             let digest = Arc::clone(&state.policy_digest.read().unwrap_or_else(std::sync::PoisonError::into_inner));
             let facts = ReviewFacts {
                 review: &review,

@@ -124,21 +124,34 @@ impl Draft {
     /// # Errors
     /// When the entry is too large even with no reasons (a subject or actor over the limit).
     pub fn to_entry(&self, index: u64) -> Result<Vec<u8>, EntryTooLarge> {
+        Ok(self.encode()?.at(index))
+    }
+
+    /// The entry in canonical form around its index, which the log fills in when it commits:
+    /// encoding is the costly part of an append, and this way it runs on the caller's thread,
+    /// not the log's one committing thread. Cut to fit [`MAX_ENTRY_BYTES`] at any index.
+    ///
+    /// # Errors
+    /// When the entry is too large even with no reasons.
+    pub fn encode(&self) -> Result<Encoded, EntryTooLarge> {
+        // The longest index, `u64::MAX`, has 20 digits.
+        const INDEX_DIGITS: usize = 20;
         let mut reasons = self.reasons.len();
         loop {
-            let body = canonical(&self.value(index, reasons));
-            if body.len() <= MAX_ENTRY_BYTES {
-                return Ok(body);
+            let encoded = self.encode_with(reasons);
+            let bytes = encoded.head.len() + encoded.tail.len() + INDEX_DIGITS;
+            if bytes <= MAX_ENTRY_BYTES {
+                return Ok(encoded);
             }
             if reasons == 0 {
-                return Err(EntryTooLarge { bytes: body.len() });
+                return Err(EntryTooLarge { bytes });
             }
             // Halve until it fits, then the closing reason names the count left out.
             reasons /= 2;
         }
     }
 
-    fn value(&self, index: u64, kept_reasons: usize) -> Value {
+    fn encode_with(&self, kept_reasons: usize) -> Encoded {
         let mut decision = self.details.clone();
         decision.insert("result".into(), Value::String(self.result.clone()));
         let mut reasons: Vec<Value> =
@@ -150,19 +163,61 @@ impl Draft {
             )));
         }
         decision.insert("reasons".into(), Value::Array(reasons));
-        let mut entry = Map::new();
-        entry.insert("version".into(), Value::from(ENTRY_VERSION));
-        entry.insert("index".into(), Value::from(index));
-        entry.insert("kind".into(), Value::String(self.kind.as_str().into()));
-        entry.insert("time".into(), Value::String(self.time.clone()));
-        entry.insert("actor".into(), self.actor.clone());
-        entry.insert("subject".into(), self.subject.clone());
-        entry.insert("decision".into(), Value::Object(decision));
-        if let Some(policy) = &self.policy {
-            entry.insert("policy".into(), policy.clone());
+        let decision = Value::Object(decision);
+        let kind = Value::String(self.kind.as_str().into());
+        let time = Value::String(self.time.clone());
+        let version = Value::from(ENTRY_VERSION);
+        let vigil = Value::String(env!("CARGO_PKG_VERSION").into());
+        // The top-level keys in canonical (sorted) order; `index` is where the split is.
+        let mut fields: Vec<(&str, Option<&Value>)> = vec![
+            ("actor", Some(&self.actor)),
+            ("decision", Some(&decision)),
+            ("index", None),
+            ("kind", Some(&kind)),
+            ("policy", self.policy.as_ref()),
+            ("subject", Some(&self.subject)),
+            ("time", Some(&time)),
+            ("version", Some(&version)),
+            ("vigil", Some(&vigil)),
+        ];
+        fields.retain(|(k, v)| v.is_some() || *k == "index");
+        let mut head = Vec::with_capacity(512);
+        let mut tail = Vec::with_capacity(256);
+        head.push(b'{');
+        let mut out = &mut head;
+        for (i, (key, value)) in fields.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            write_string(key, out);
+            out.push(b':');
+            match value {
+                Some(v) => write_canonical(v, out),
+                None => out = &mut tail,
+            }
         }
-        entry.insert("vigil".into(), Value::String(env!("CARGO_PKG_VERSION").into()));
-        Value::Object(entry)
+        out.push(b'}');
+        Encoded { head, tail }
+    }
+}
+
+/// An entry encoded around its index ([`Draft::encode`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Encoded {
+    head: Vec<u8>,
+    tail: Vec<u8>,
+}
+
+impl Encoded {
+    /// The entry's bytes at `index`.
+    #[must_use]
+    pub fn at(&self, index: u64) -> Vec<u8> {
+        let digits = index.to_string();
+        let mut body = Vec::with_capacity(self.head.len() + digits.len() + self.tail.len());
+        body.extend_from_slice(&self.head);
+        body.extend_from_slice(digits.as_bytes());
+        body.extend_from_slice(&self.tail);
+        body
     }
 }
 
@@ -241,14 +296,16 @@ fn write_canonical(value: &Value, out: &mut Vec<u8>) {
         Value::String(s) => write_string(s, out),
         // Integers print exactly; vigil writes no fractions (a float prints in serde_json's
         // shortest round-trip form, which is what RFC 8785 asks for finite doubles too).
-        other => out.extend_from_slice(other.to_string().as_bytes()),
+        other => {
+            let _ = serde_json::to_writer(&mut *out, other);
+        }
     }
 }
 
 fn write_string(s: &str, out: &mut Vec<u8>) {
     // serde_json escapes `"`, `\\`, and control characters (short forms for \b \f \n \r \t,
-    // `\u00xx` lower-case otherwise), exactly RFC 8785's rules.
-    out.extend_from_slice(Value::String(s.to_owned()).to_string().as_bytes());
+    // `\u00xx` lower-case otherwise), exactly RFC 8785's rules. Writing to a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, s);
 }
 
 /// The fields of a stored entry that the log itself checks and shows.

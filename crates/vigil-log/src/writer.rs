@@ -15,7 +15,7 @@ use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::entry::{Draft, MAX_ENTRY_BYTES};
+use crate::entry::{Draft, Encoded, MAX_ENTRY_BYTES};
 use crate::note::Signer;
 use crate::store::{self, Backend, StoreError, Target};
 
@@ -74,8 +74,9 @@ pub struct Status {
 }
 
 struct Request {
-    /// `None`: a probe (an empty write transaction that checks the store is writable).
-    draft: Option<Draft>,
+    /// The entry, encoded on the caller's thread; `None`: a probe (an empty write transaction
+    /// that checks the store is writable).
+    draft: Option<Encoded>,
     ack: tokio::sync::oneshot::Sender<Result<u64, AppendError>>,
     /// Committed even when nobody waits for the receipt ([`Writer::append_detached`]).
     detached: bool,
@@ -114,6 +115,8 @@ impl Pending {
 
 /// A log writer; dropping it commits what is queued and stops the thread.
 pub struct Writer {
+    /// Dropped to stop the WAL checkpointer (SQLite).
+    checkpointer: Option<(std::sync::mpsc::Sender<()>, std::thread::JoinHandle<()>)>,
     sender: Option<SyncSender<Request>>,
     status: Arc<Status>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -127,7 +130,7 @@ impl Writer {
     /// # Errors
     /// When the store cannot be opened, or was created for another key's origin.
     pub fn open(target: &Target, signer: Signer, options: WriterOptions) -> Result<Writer, StoreError> {
-        let mut backend = store::open(target)?;
+        let mut backend = open_for_writing(target)?;
         // Refuse another log's key now rather than on the first decision.
         {
             let mut reader = backend.reader()?;
@@ -151,7 +154,12 @@ impl Writer {
             .name("vigil-log-writer".into())
             .spawn(move || commit_loop(backend, &thread_target, &signer, &receiver, &thread_status, max_batch))
             .map_err(|e| StoreError::Database(format!("starting the log writer: {e}")))?;
+        let checkpointer = match target {
+            Target::Sqlite(path) => Some(start_checkpointer(path)?),
+            Target::Postgres(_) => None,
+        };
         Ok(Writer {
+            checkpointer,
             sender: Some(sender),
             status,
             thread: Some(thread),
@@ -163,6 +171,13 @@ impl Writer {
     /// Queues an entry; the receipt resolves once it is committed.
     pub fn append(&self, draft: Draft) -> Pending {
         let Some(sender) = &self.sender else { return Pending(Err(AppendError::Stopped)) };
+        let draft = match draft.encode() {
+            Ok(encoded) => encoded,
+            Err(e) => {
+                self.status.failed.fetch_add(1, Ordering::Relaxed);
+                return Pending(Err(AppendError::Entry(e.to_string())));
+            }
+        };
         let (ack, rx) = tokio::sync::oneshot::channel();
         self.status.queued.fetch_add(1, Ordering::Relaxed);
         match sender.try_send(Request { draft: Some(draft), ack, detached: false }) {
@@ -186,6 +201,10 @@ impl Writer {
     /// When the queue is full or the writer has stopped.
     pub fn append_detached(&self, draft: Draft) -> Result<(), AppendError> {
         let Some(sender) = &self.sender else { return Err(AppendError::Stopped) };
+        let draft = draft.encode().map_err(|e| {
+            self.status.failed.fetch_add(1, Ordering::Relaxed);
+            AppendError::Entry(e.to_string())
+        })?;
         let (ack, _) = tokio::sync::oneshot::channel();
         self.status.queued.fetch_add(1, Ordering::Relaxed);
         sender.try_send(Request { draft: Some(draft), ack, detached: true }).map_err(|e| {
@@ -236,6 +255,10 @@ impl Writer {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+        if let Some((stop, thread)) = self.checkpointer.take() {
+            drop(stop);
+            let _ = thread.join();
+        }
     }
 }
 
@@ -263,8 +286,8 @@ fn commit_loop(
             }
         }
         status.queued.fetch_sub(batch.len() as u64, Ordering::Relaxed);
-        // Refuse entries that cannot fit at any index before the transaction, so that one bad
-        // entry does not fail the batch.
+        // Entries were encoded (and sized for any index) by their callers, so no entry can
+        // fail the batch.
         let mut accepted = Vec::with_capacity(batch.len());
         let mut probes = Vec::new();
         for request in batch {
@@ -279,13 +302,7 @@ fn commit_loop(
                 status.failed.fetch_add(1, Ordering::Relaxed);
                 continue;
             }
-            match draft.to_entry(u64::MAX) {
-                Ok(_) => accepted.push((draft, request.ack)),
-                Err(e) => {
-                    status.failed.fetch_add(1, Ordering::Relaxed);
-                    let _ = request.ack.send(Err(AppendError::Entry(e.to_string())));
-                }
-            }
+            accepted.push((draft, request.ack));
         }
         if !probes.is_empty() {
             let result = probe(&mut backend, target);
@@ -346,9 +363,39 @@ fn commit_loop(
 
 type Ack = tokio::sync::oneshot::Sender<Result<u64, AppendError>>;
 
+/// The committing connection: for SQLite without automatic WAL checkpoints (the
+/// checkpointer thread runs them, so a commit never waits for one).
+fn open_for_writing(target: &Target) -> Result<Box<dyn Backend>, StoreError> {
+    match target {
+        Target::Sqlite(path) => Ok(Box::new(store::sqlite::Sqlite::open_writer(path)?)),
+        Target::Postgres(_) => store::open(target),
+    }
+}
+
+/// Runs a passive WAL checkpoint every 250 ms until the sender is dropped, and once more then.
+fn start_checkpointer(
+    path: &std::path::Path,
+) -> Result<(std::sync::mpsc::Sender<()>, std::thread::JoinHandle<()>), StoreError> {
+    let checkpointer = store::sqlite::Checkpointer::open(path)?;
+    let (stop, stopped) = std::sync::mpsc::channel::<()>();
+    let thread = std::thread::Builder::new()
+        .name("vigil-log-checkpoint".into())
+        .spawn(move || {
+            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(Duration::from_millis(250))
+            {
+                // A failure (busy, a replaced file) is retried on the next tick; the WAL only
+                // grows meanwhile.
+                let _ = checkpointer.run();
+            }
+            let _ = checkpointer.run();
+        })
+        .map_err(|e| StoreError::Database(format!("starting the log checkpointer: {e}")))?;
+    Ok((stop, thread))
+}
+
 fn probe(backend: &mut Option<Box<dyn Backend>>, target: &Target) -> Result<u64, StoreError> {
     if backend.is_none() {
-        *backend = Some(store::open(target)?);
+        *backend = Some(open_for_writing(target)?);
     }
     let Some(store) = backend.as_mut() else {
         return Err(StoreError::Database("no store".into()));
@@ -361,18 +408,18 @@ fn commit(
     backend: &mut Option<Box<dyn Backend>>,
     target: &Target,
     signer: &Signer,
-    batch: &[(Draft, Ack)],
+    batch: &[(Encoded, Ack)],
 ) -> Result<u64, StoreError> {
     if backend.is_none() {
-        *backend = Some(store::open(target)?);
+        *backend = Some(open_for_writing(target)?);
     }
     let Some(store) = backend.as_mut() else {
         return Err(StoreError::Database("no store".into()));
     };
     let (first, _) = store.write(&mut |txn| {
         store::append_batch(txn, signer, batch.len(), &mut |i, index| {
-            let (draft, _) = batch.get(i).ok_or_else(|| "batch index out of range".to_owned())?;
-            draft.to_entry(index).map_err(|e| e.to_string())
+            let (encoded, _) = batch.get(i).ok_or_else(|| "batch index out of range".to_owned())?;
+            Ok(encoded.at(index))
         })
     })?;
     Ok(first)

@@ -85,6 +85,47 @@ impl Sqlite {
         }
         Ok(Sqlite { conn })
     }
+
+    /// Opens `path` (creating it) for a writer whose WAL a [`Checkpointer`] copies back: no
+    /// automatic checkpoints on this connection.
+    ///
+    /// # Errors
+    /// As [`Sqlite::open`].
+    pub fn open_writer(path: &Path) -> Result<Self, StoreError> {
+        let store = Sqlite::open(path, true)?;
+        store.conn.execute_batch("PRAGMA wal_autocheckpoint=0;").map_err(|e| db_error(path, e))?;
+        Ok(store)
+    }
+}
+
+/// Copies the WAL back into the database file in the background (`PRAGMA
+/// wal_checkpoint(PASSIVE)`, which never blocks writers), so that the committing connection,
+/// opened with [`Sqlite::open_writer`], never stops for a checkpoint and its fsyncs.
+pub struct Checkpointer {
+    conn: Connection,
+}
+
+impl Checkpointer {
+    /// A connection of its own to `path`.
+    ///
+    /// # Errors
+    /// When the file cannot be opened.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let conn =
+            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                .map_err(|e| db_error(path, e))?;
+        conn.busy_timeout(std::time::Duration::from_millis(100)).map_err(|e| db_error(path, e))?;
+        Ok(Checkpointer { conn })
+    }
+
+    /// One passive checkpoint.
+    ///
+    /// # Errors
+    /// A database error.
+    pub fn run(&self) -> Result<(), StoreError> {
+        self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        Ok(())
+    }
 }
 
 struct Txn<'a>(Transaction<'a>);
