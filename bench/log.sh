@@ -59,21 +59,27 @@ cut -d' ' -f1-3 /proc/loadavg > "$OUT/load-start.txt"
 run appends "$BENCH" appends "$OUT/appends.db" "$OUT/bench.key" "$APPENDS" "$THREADS" "$WINDOW"
 run burst "$BENCH" burst "$OUT/burst.db" "$OUT/bench.key" "$APPENDS"
 rm -f "$OUT"/appends.db* "$OUT"/burst.db*
+# Each section starts with the previous one's writes on disk, not in the kernel's writeback
+# queue (gigabytes of a deleted proof log would otherwise throttle the next section's writes).
+sync
 
 # 2. Proofs over a large log.
 run build-proof "$BENCH" build "$OUT/proof.db" "$OUT/bench.key" "$PROOF_SIZE" small 100000
 run proofs "$BENCH" proofs "$OUT/proof.db" "$OUT/bench.pub" 1000 100
 rm -f "$OUT"/proof.db*
+sync
 
 # 3. vigil log verify.
 # 1,000 entries per transaction: a kept checkpoint per 1,024 entries, as a busy writer leaves.
 run build-verify "$BENCH" build "$OUT/verify.db" "$OUT/bench.key" "$VERIFY_SIZE" admission 1000
+sync
 echo "/usr/bin/time -v $VIGIL log verify --log $OUT/verify.db --key $OUT/bench.pub" > "$OUT/verify.cmd"
 verify_rc=0
 /usr/bin/time -v "$VIGIL" log verify --log "$OUT/verify.db" --key "$OUT/bench.pub" > "$OUT/verify.txt" 2> "$OUT/verify.time" \
     || verify_rc=$?
 echo "$verify_rc" > "$OUT/verify.rc"
 rm -f "$OUT"/verify.db*
+sync
 
 # 4. Admission latency without and with the log (the parts of bench/admission.sh it needs).
 scripts/make-test-images.sh >/dev/null
