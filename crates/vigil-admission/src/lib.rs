@@ -9,6 +9,7 @@
 //! [`certs`] and [`manifests`] produce what a cluster needs to run it.
 #![warn(missing_docs)]
 
+mod audit_sink;
 pub mod certs;
 mod decision_log;
 pub mod limits;
@@ -18,6 +19,7 @@ mod metrics;
 pub mod review;
 mod server;
 
+pub use audit_sink::AuditSettings;
 pub use decision_log::LogSettings;
 pub use limits::Limits;
 pub use server::{ServeError, ServeOptions, run, serve};

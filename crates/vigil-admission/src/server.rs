@@ -64,6 +64,8 @@ pub struct ServeOptions {
     pub limits: Limits,
     /// The decision log, when decisions are recorded (`--log`).
     pub log: Option<crate::LogSettings>,
+    /// The audit webhook backend on `/audit` (`--audit`).
+    pub audit: Option<crate::AuditSettings>,
 }
 
 /// Why the server could not start.
@@ -88,6 +90,7 @@ struct State {
     /// The digest of the policy files behind `policies` (logged with each decision).
     policy_digest: RwLock<Arc<str>>,
     log: Option<DecisionLog>,
+    audit: Option<crate::audit_sink::AuditSink>,
     verifier: Arc<Verifier>,
     metrics: Metrics,
     ready: AtomicBool,
@@ -190,6 +193,17 @@ pub async fn run(options: ServeOptions, shutdown: impl std::future::Future<Outpu
     if let Some(log) = &log {
         log.record_later(reload_draft(&options.policy_files, Ok((&policies, &policy_digest))));
     }
+    let audit_log = options.log.as_ref().map(|l| l.target.clone());
+    let audit = match options.audit.clone() {
+        // The PostgreSQL client blocks: off the async threads.
+        Some(settings) => Some(
+            tokio::task::spawn_blocking(move || crate::audit_sink::AuditSink::new(settings, audit_log.as_ref()))
+                .await
+                .map_err(|e| ServeError::Log(e.to_string()))?
+                .map_err(|e| ServeError::Log(format!("audit correlation with the decision log: {e}")))?,
+        ),
+        None => None,
+    };
     let resolver = Arc::new(CertResolver(RwLock::new(Arc::new(certified_key(&options.tls_cert, &options.tls_key)?))));
     let mut tls = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
         .with_safe_default_protocol_versions()
@@ -211,6 +225,7 @@ pub async fn run(options: ServeOptions, shutdown: impl std::future::Future<Outpu
         policies: RwLock::new(Arc::new(policies)),
         policy_digest: RwLock::new(Arc::from(policy_digest.as_str())),
         log,
+        audit,
         verifier,
         metrics: Metrics::default(),
         ready: AtomicBool::new(true),
@@ -582,8 +597,12 @@ async fn handle(state: Arc<State>, request: hyper::Request<Incoming>) -> Result<
             if let Some(log) = &state.log {
                 text.push_str(&log.metrics());
             }
+            if let Some(audit) = &state.audit {
+                text.push_str(&audit.metrics());
+            }
             respond(StatusCode::OK, "text/plain; version=0.0.4", text)
         }
+        (&Method::POST, "/audit") if state.audit.is_some() => audit_request(&state, request).await,
         (&Method::GET | &Method::HEAD, p)
             if (p == "/checkpoint" || p.starts_with("/tile/") || p.starts_with("/log/"))
                 && state.log.as_ref().is_some_and(|l| l.tiles.is_some()) =>
@@ -610,6 +629,60 @@ async fn handle(state: Arc<State>, request: hyper::Request<Incoming>) -> Result<
             r#"{"error":"not found: use /validate, /mutate, /healthz, /readyz or /metrics"}"#,
         ),
     })
+}
+
+/// `POST /audit`: authenticated by the audit token, bounded like a review, evaluated off the
+/// async threads.
+async fn audit_request(state: &Arc<State>, request: hyper::Request<Incoming>) -> HttpResponse {
+    let Some(audit) = &state.audit else {
+        return respond(StatusCode::NOT_FOUND, "application/json", r#"{"error":"not found"}"#);
+    };
+    let authorization = request.headers().get(hyper::header::AUTHORIZATION).map(|v| v.as_bytes().to_vec());
+    if !audit.authorized(authorization.as_deref()) {
+        let mut response = respond(
+            StatusCode::UNAUTHORIZED,
+            "application/json",
+            r#"{"error":"an audit sender must present the audit bearer token"}"#,
+        );
+        response
+            .headers_mut()
+            .insert(hyper::header::WWW_AUTHENTICATE, hyper::header::HeaderValue::from_static("Bearer"));
+        return response;
+    }
+    let Ok(_slot) = Arc::clone(&state.reviews).try_acquire_owned() else {
+        return refuse(state, Refusal::Reviews, "too many requests in flight, retry");
+    };
+    let mut charge = Charge::new(state);
+    let until = Instant::now() + state.options.limits.body_timeout;
+    let body = match read_body(state, request.into_body(), until, &mut charge).await {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
+    let worker = Arc::clone(state);
+    let outcome = tokio::task::spawn_blocking(move || {
+        let Some(audit) = &worker.audit else { return Err("no audit sink".to_owned()) };
+        audit.ingest(&body)
+    })
+    .await;
+    drop(charge);
+    match outcome {
+        Ok(Ok(outcome)) => {
+            if let Some(log) = &state.log {
+                for (located, event) in &outcome.alerts {
+                    log.record_later(vigil_audit::report::draft(located, event));
+                }
+            }
+            respond(
+                StatusCode::OK,
+                "application/json",
+                json!({"events": outcome.events, "alerts": outcome.alerts.len()}).to_string(),
+            )
+        }
+        Ok(Err(message)) => bad_request(state, &message),
+        Err(e) => {
+            respond(StatusCode::INTERNAL_SERVER_ERROR, "application/json", json!({"error": e.to_string()}).to_string())
+        }
+    }
 }
 
 fn bad_request(state: &State, message: &str) -> HttpResponse {
@@ -813,7 +886,14 @@ async fn review_request(state: &Arc<State>, request: hyper::Request<Incoming>, v
             };
             let draft = admission_draft(&facts, &decision, &judged.policies, &digest);
             let logged_by = deadline.checked_sub(ANSWER_MARGIN.min(state.options.timeout / 10)).unwrap_or(deadline);
-            if let Err(e) = log.record(draft, logged_by).await {
+            let recorded = log.record(draft, logged_by).await;
+            if recorded.is_ok()
+                && decision.allowed
+                && let Some(audit) = &state.audit
+            {
+                audit.admitted(&judged.images, &decision.verified);
+            }
+            if let Err(e) = recorded {
                 event("error", "decision not recorded", json!({"uid": uid, "error": e.to_string()}));
                 if validate && decision.allowed {
                     let mut failed = undecided(format!("the decision could not be recorded: {e}"));

@@ -168,6 +168,69 @@ pub enum Command {
         after_help = "Examples:\n  vigil log key generate --name vigil.example.com/prod\n  vigil serve --policy p.yaml --tls-cert tls.crt --tls-key tls.key --log\n  vigil log checkpoint > checkpoint.txt\n  vigil log verify --checkpoint yesterday.txt\n  vigil log prove 42 > proof.json && vigil log verify-proof proof.json --key log.pub\n  vigil log serve --listen 127.0.0.1:8080"
     )]
     Log(LogCommand),
+    /// Detect suspicious activity in Kubernetes audit logs with Falco's rules, unchanged.
+    ///
+    /// Reads `audit.k8s.io/v1` (and `v1beta1`) events: JSON lines as the API server's log
+    /// backend writes them (`--audit-log-path`), rotated and gzip files, `EventList`
+    /// documents, or `-` for standard input. Evaluates vigil's built-in rules and the Falco
+    /// rules files given with `--rules` (the k8saudit plugin's `k8s_audit_rules.yaml` and your
+    /// own: rules, macros, lists, append/override, exceptions), in order, later files extending
+    /// earlier ones; rules for other sources (syscall) are skipped with a note. Alerts have
+    /// Falco's JSON shape. A malformed line is reported with its line number and skipped.
+    ///
+    /// Exit status: 0 no alert at or above `--min-priority`, 1 at least one, 2 on errors (a
+    /// rules file that does not load, an unreadable input).
+    #[command(
+        after_help = "Examples:\n  vigil audit /var/log/kubernetes/audit.log\n  vigil audit audit.log.1.gz audit.log --rules k8s_audit_rules.yaml --min-priority warning --format json\n  vigil audit --follow /var/log/kubernetes/audit.log --log\n  kubectl get --raw ... | vigil audit - --no-builtin-rules --rules my_rules.yaml"
+    )]
+    Audit(AuditArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RuleMatching {
+    /// The first matching rule of an event gives the alert (Falco's default).
+    First,
+    /// Every matching rule gives an alert.
+    All,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Audit log files (JSON lines; `.gz` read as gzip) in order, or `-` for standard input.
+    #[arg(value_name = "FILE", default_value = "-")]
+    pub inputs: Vec<PathBuf>,
+
+    /// A Falco rules file, applied after the built-in rules and the files before it; repeatable.
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+
+    /// Leave out vigil's built-in rules (only the `--rules` files apply).
+    #[arg(long)]
+    pub no_builtin_rules: bool,
+
+    /// Keep reading the (last) file as it grows, across rotation (rename or truncation).
+    #[arg(long, short = 'f')]
+    pub follow: bool,
+
+    /// Report and fail only on alerts at or above this priority (emergency, alert, critical,
+    /// error, warning, notice, informational, debug).
+    #[arg(long, value_name = "PRIORITY", default_value = "debug")]
+    pub min_priority: String,
+
+    /// Which matching rules of an event give an alert.
+    #[arg(long, value_enum, default_value_t = RuleMatching::First)]
+    pub rule_matching: RuleMatching,
+
+    /// Output format (json: Falco's alert JSON, one per line).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Write the alerts to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub log: LogWriteArgs,
 }
 
 /// Where a writer records its decisions.
@@ -463,6 +526,28 @@ pub struct ServeArgs {
     /// same under `/log/`) on the webhook's HTTPS listener, read-only.
     #[arg(long, requires = "log")]
     pub serve_log: bool,
+
+    /// Also be the API server's audit webhook backend: `POST /audit` with an `EventList`,
+    /// authenticated by `--audit-token-file`; alerts go to standard output as Falco JSON lines
+    /// (and, with `--log`, into the decision log); `/metrics` counts them.
+    #[arg(long, requires = "audit_token_file")]
+    pub audit: bool,
+
+    /// The bearer token audit senders must present (the webhook kubeconfig's `token`).
+    #[arg(long, value_name = "FILE")]
+    pub audit_token_file: Option<PathBuf>,
+
+    /// A Falco rules file for `/audit`, after the built-in rules; repeatable.
+    #[arg(long = "audit-rules", value_name = "FILE")]
+    pub audit_rules: Vec<PathBuf>,
+
+    /// Leave out vigil's built-in audit rules.
+    #[arg(long)]
+    pub no_builtin_audit_rules: bool,
+
+    /// Drop `/audit` alerts below this priority.
+    #[arg(long, value_name = "PRIORITY", default_value = "debug")]
+    pub audit_min_priority: String,
 }
 
 #[derive(Debug, Subcommand)]

@@ -97,6 +97,7 @@ impl Server {
             shutdown_grace: Duration::from_secs(2),
             limits,
             log: None,
+            audit: None,
         };
         let addr = options.listen;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 mod attest;
+mod audit;
 mod bundle;
 mod db;
 mod key;
@@ -37,5 +38,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Webhook(crate::cli::WebhookCommand::Certs(args)) => serve::certs(args),
         Command::Webhook(crate::cli::WebhookCommand::Manifests(args)) => serve::manifests(args),
         Command::Log(command) => log::run(command),
+        Command::Audit(args) => audit::run(args),
     }
 }

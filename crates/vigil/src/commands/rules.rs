@@ -11,7 +11,19 @@ use crate::cli::{RulesArgs, RulesCommand, RulesFormat};
 pub fn run(args: RulesArgs) -> Result<ExitCode> {
     let rules = vigil_lint::rules();
     let mut out = std::io::stdout().lock();
+    let audit = vigil_audit::builtin::rules().map_err(anyhow::Error::msg)?;
     if let Some(RulesCommand::Explain { id }) = args.command {
+        if let Some(rule) = audit.iter().find(|r| r.name == id) {
+            writeln!(
+                out,
+                "{} ({}, vigil audit)\n\n{}\n\ntags: {}",
+                rule.name,
+                rule.priority,
+                rule.desc,
+                rule.tags.join(", ")
+            )?;
+            return Ok(ExitCode::SUCCESS);
+        }
         let Some(rule) = vigil_lint::rule(&id) else {
             bail!("unknown rule `{id}`\n\nhint: `vigil rules` lists every rule");
         };
@@ -24,15 +36,36 @@ pub fn run(args: RulesArgs) -> Result<ExitCode> {
             for rule in &rules {
                 writeln!(out, "{:width$}  {:8}  {}", rule.id, rule.severity.as_str(), rule.summary)?;
             }
+            writeln!(out, "\naudit rules (vigil audit, built in; Falco's format and priorities):")?;
+            let width = audit.iter().map(|r| r.name.len()).max().unwrap_or(0);
+            for rule in &audit {
+                writeln!(out, "{:width$}  {:13}  {}", rule.name, rule.priority.as_str(), first_sentence(&rule.desc))?;
+            }
         }
         RulesFormat::Json => {
             let list: Vec<_> = rules
                 .iter()
                 .map(|r| json!({"id": r.id, "severity": r.severity, "summary": r.summary, "help": r.help}))
                 .collect();
-            writeln!(out, "{}", serde_json::to_string_pretty(&json!({"version": 1, "rules": list}))?)?;
+            let audit_list: Vec<_> = audit
+                .iter()
+                .map(|r| json!({"name": r.name, "priority": r.priority.as_str(), "desc": r.desc, "tags": r.tags}))
+                .collect();
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&json!({"version": 1, "rules": list, "audit_rules": audit_list}))?
+            )?;
         }
         RulesFormat::Md => write!(out, "{}", vigil_lint::rules_markdown())?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn first_sentence(text: &str) -> String {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match line.find(". ") {
+        Some(end) => line[..=end].to_owned(),
+        None => line,
+    }
 }

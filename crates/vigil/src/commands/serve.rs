@@ -40,7 +40,25 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
         }
         None => None,
     };
+    let audit = if args.audit {
+        let Some(path) = &args.audit_token_file else { bail!("--audit needs --audit-token-file FILE") };
+        let token = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let token = token.trim().to_owned();
+        if token.len() < 16 {
+            bail!("{}: the audit token must be at least 16 characters", path.display());
+        }
+        let min_priority = vigil_audit::rules::Priority::parse(&args.audit_min_priority)
+            .with_context(|| format!("--audit-min-priority `{}`: not a Falco priority", args.audit_min_priority))?;
+        let files = vigil_audit::builtin::rules_files(!args.no_builtin_audit_rules, &args.audit_rules)
+            .map_err(anyhow::Error::msg)?;
+        let set = vigil_audit::rules::load(&files)?;
+        let engine = vigil_audit::engine::Engine::compile(&set, vigil_audit::engine::Matching::First)?;
+        Some(vigil_admission::AuditSettings { engine: std::sync::Arc::new(engine), token, min_priority })
+    } else {
+        None
+    };
     let options = ServeOptions {
+        audit,
         log,
         listen: args.listen,
         tls_cert: args.tls_cert,

@@ -1,0 +1,403 @@
+//! Compiled rule sets and their alerts.
+//!
+//! [`Engine::compile`] takes the loaded rules of the `k8s_audit` source (others are counted
+//! and skipped, as Falco skips rules for sources it does not run), compiles each enabled
+//! rule's condition (macros and lists expanded) and output. [`Engine::evaluate`] runs the
+//! rules over one event in load order: with [`Matching::First`] (Falco's default
+//! `rule_matching: first`) the first rule that matches gives the one alert, with
+//! [`Matching::All`] every matching rule does. Alerts have Falco's JSON shape.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value, json};
+
+use crate::condition::{self, EventValues, Expr, FieldRef, Fields, Scope};
+use crate::fields;
+use crate::rules::{Priority, RuleSet};
+
+/// The source vigil evaluates.
+pub const SOURCE: &str = "k8s_audit";
+
+/// Which matching rules give an alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Matching {
+    /// The first matching rule, in load order (Falco's default).
+    #[default]
+    First,
+    /// Every matching rule.
+    All,
+}
+
+/// A rule that does not compile.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}: rule `{rule}`: {message}")]
+pub struct CompileError {
+    /// The rules file.
+    pub file: String,
+    /// The rule's line.
+    pub line: usize,
+    /// The rule.
+    pub rule: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+#[derive(Debug, Clone)]
+enum Segment {
+    Text(String),
+    Field(usize),
+    Special(Special),
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Special {
+    Time,
+    TimeIso,
+    Source,
+    Hostname,
+    Rule,
+    Priority,
+}
+
+#[derive(Debug, Clone)]
+struct Compiled {
+    name: String,
+    desc: String,
+    priority: Priority,
+    tags: Vec<String>,
+    expr: Expr,
+    output: Vec<Segment>,
+    /// `%field` names of the output, with their slots, for `output_fields`.
+    output_fields: Vec<(String, OutputField)>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum OutputField {
+    Slot(usize),
+    Special(Special),
+}
+
+/// A rule as compiled, for listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleInfo {
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub desc: String,
+    /// Priority.
+    pub priority: Priority,
+    /// Tags.
+    pub tags: Vec<String>,
+}
+
+/// A compiled rule set.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    rules: Vec<Compiled>,
+    fields: Fields,
+    matching: Matching,
+    hostname: String,
+    /// Rules not compiled, by reason (`source syscall`, `disabled`), for notes.
+    pub skipped: Vec<(String, usize)>,
+}
+
+/// One alert, in Falco's JSON shape.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alert {
+    /// RFC 3339 with nanoseconds, from the event's timestamp.
+    pub time: String,
+    /// The rule.
+    pub rule: String,
+    /// Its priority.
+    pub priority: Priority,
+    /// The formatted output line, prefixed as Falco prefixes it (`HH:MM:SS.nnnnnnnnn: Priority …`).
+    pub output: String,
+    /// Every `%field` of the output with its value (`null` when absent).
+    pub output_fields: Map<String, Value>,
+    /// `k8s_audit`.
+    pub source: &'static str,
+    /// The rule's tags.
+    pub tags: Vec<String>,
+    /// The host vigil runs on.
+    pub hostname: String,
+}
+
+impl Alert {
+    /// Falco's JSON alert.
+    #[must_use]
+    pub fn to_json(&self) -> Value {
+        json!({
+            "hostname": self.hostname,
+            "output": self.output,
+            "output_fields": self.output_fields,
+            "priority": self.priority.as_str(),
+            "rule": self.rule,
+            "source": self.source,
+            "tags": self.tags,
+            "time": self.time,
+        })
+    }
+}
+
+impl Engine {
+    /// Compiles the enabled `k8s_audit` rules of `set`.
+    ///
+    /// # Errors
+    /// The first rule whose condition or output does not compile.
+    pub fn compile(set: &RuleSet, matching: Matching) -> Result<Engine, CompileError> {
+        let macros: HashMap<String, String> =
+            set.macros.iter().map(|(k, m)| (k.clone(), m.condition.clone())).collect();
+        let scope = Scope { macros: &macros, lists: &set.lists };
+        let mut fields = Fields::default();
+        let mut rules = Vec::new();
+        let mut skipped: HashMap<String, usize> = HashMap::new();
+        for rule in &set.rules {
+            if rule.source != SOURCE {
+                *skipped.entry(format!("source {}", rule.source)).or_default() += 1;
+                continue;
+            }
+            if !rule.enabled {
+                *skipped.entry("disabled".into()).or_default() += 1;
+                continue;
+            }
+            let fail = |message: String| CompileError {
+                file: rule.file.clone(),
+                line: rule.line,
+                rule: rule.name.clone(),
+                message,
+            };
+            let expr = condition::compile(&rule.condition, &scope, &mut fields).map_err(|e| fail(e.to_string()))?;
+            let (output, output_fields) = compile_output(&rule.output, &mut fields).map_err(fail)?;
+            rules.push(Compiled {
+                name: rule.name.clone(),
+                desc: rule.desc.clone(),
+                priority: rule.priority,
+                tags: rule.tags.clone(),
+                expr,
+                output,
+                output_fields,
+            });
+        }
+        let mut skipped: Vec<(String, usize)> = skipped.into_iter().collect();
+        skipped.sort();
+        let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .ok()
+            .map(|h| h.trim().to_owned())
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "localhost".into());
+        Ok(Engine { rules, fields, matching, hostname, skipped })
+    }
+
+    /// The compiled rules.
+    #[must_use]
+    pub fn rules(&self) -> Vec<RuleInfo> {
+        self.rules
+            .iter()
+            .map(|r| RuleInfo {
+                name: r.name.clone(),
+                desc: r.desc.clone(),
+                priority: r.priority,
+                tags: r.tags.clone(),
+            })
+            .collect()
+    }
+
+    /// The host name alerts carry.
+    #[must_use]
+    pub fn hostname(&self) -> &str {
+        &self.hostname
+    }
+
+    /// How many rules are compiled.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// Whether no rule is compiled.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// Runs the rules over `event`, pushing the alerts onto `out`.
+    pub fn evaluate(&self, event: &Value, out: &mut Vec<Alert>) {
+        let mut values = EventValues::new(event, &self.fields);
+        for rule in &self.rules {
+            if condition::eval(&rule.expr, &self.fields, &mut values) {
+                out.push(self.alert(rule, &mut values));
+                if self.matching == Matching::First {
+                    return;
+                }
+            }
+        }
+    }
+
+    fn alert(&self, rule: &Compiled, values: &mut EventValues<'_>) -> Alert {
+        let (time, clock) = event_time(values.event());
+        let mut text = String::new();
+        for segment in &rule.output {
+            match segment {
+                Segment::Text(t) => text.push_str(t),
+                Segment::Field(slot) => text.push_str(&render(values.values(&self.fields, *slot), self.is_list(*slot))),
+                Segment::Special(s) => text.push_str(&self.special(*s, rule, &time, &clock)),
+            }
+        }
+        let mut output_fields = Map::new();
+        for (name, field) in &rule.output_fields {
+            let value = match field {
+                OutputField::Slot(slot) => {
+                    let list = self.is_list(*slot);
+                    match values.values(&self.fields, *slot) {
+                        None => Value::Null,
+                        Some(v) if list => Value::Array(v.iter().map(|s| Value::String(s.to_string())).collect()),
+                        Some(v) => v.first().map_or(Value::Null, |s| Value::String(s.to_string())),
+                    }
+                }
+                OutputField::Special(s) => Value::String(self.special(*s, rule, &time, &clock)),
+            };
+            output_fields.insert(name.clone(), value);
+        }
+        Alert {
+            output: format!("{clock}: {} {text}", rule.priority.as_str()),
+            time,
+            rule: rule.name.clone(),
+            priority: rule.priority,
+            output_fields,
+            source: SOURCE,
+            tags: rule.tags.clone(),
+            hostname: self.hostname.clone(),
+        }
+    }
+
+    fn is_list(&self, slot: usize) -> bool {
+        self.fields.get(slot).is_some_and(|f| fields::info(f.id).list)
+    }
+
+    fn special(&self, s: Special, rule: &Compiled, time: &str, clock: &str) -> String {
+        match s {
+            Special::Time => clock.to_owned(),
+            Special::TimeIso => time.to_owned(),
+            Special::Source => SOURCE.to_owned(),
+            Special::Hostname => self.hostname.clone(),
+            Special::Rule => rule.name.clone(),
+            Special::Priority => rule.priority.as_str().to_owned(),
+        }
+    }
+}
+
+/// `<NA>` when absent; a list field as `(a,b)`, as libsinsp prints lists.
+fn render(values: Option<&[std::borrow::Cow<'_, str>]>, list: bool) -> String {
+    match values {
+        None => "<NA>".to_owned(),
+        Some(v) if list => format!("({})", v.join(",")),
+        Some(v) => v.first().map_or_else(|| "<NA>".to_owned(), |s| s.to_string()),
+    }
+}
+
+fn special_of(name: &str) -> Option<Special> {
+    Some(match name {
+        "evt.time" => Special::Time,
+        "evt.time.iso8601" => Special::TimeIso,
+        "evt.source" => Special::Source,
+        "evt.hostname" => Special::Hostname,
+        "rule" => Special::Rule,
+        "priority" => Special::Priority,
+        _ => return None,
+    })
+}
+
+type CompiledOutput = (Vec<Segment>, Vec<(String, OutputField)>);
+
+/// `%name`, `%name[arg]` and `%(name)` tokens become fields; everything else is text.
+fn compile_output(output: &str, fields: &mut Fields) -> Result<CompiledOutput, String> {
+    let mut segments = Vec::new();
+    let mut named: Vec<(String, OutputField)> = Vec::new();
+    let mut text = String::new();
+    let bytes = output.as_bytes();
+    let mut i = 0usize;
+    while i < bytes.len() {
+        let c = bytes.get(i).copied().unwrap_or(0);
+        if c != b'%' {
+            let ch = output.get(i..).and_then(|s| s.chars().next()).unwrap_or(' ');
+            text.push(ch);
+            i += ch.len_utf8();
+            continue;
+        }
+        let (paren, start) = if bytes.get(i + 1) == Some(&b'(') { (true, i + 2) } else { (false, i + 1) };
+        let mut j = start;
+        while bytes.get(j).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'.' || *b == b'_') {
+            j += 1;
+        }
+        let name = output.get(start..j).unwrap_or("").trim_end_matches('.').to_owned();
+        j = start + name.len();
+        if name.is_empty() {
+            text.push('%');
+            i += 1;
+            continue;
+        }
+        let mut arg = None;
+        if bytes.get(j) == Some(&b'[')
+            && let Some(close) = output.get(j..).and_then(|s| s.find(']'))
+        {
+            arg = output.get(j + 1..j + close).map(str::to_owned);
+            j += close + 1;
+        }
+        if paren {
+            if bytes.get(j) != Some(&b')') {
+                return Err(format!("output: `%({name}` is not closed"));
+            }
+            j += 1;
+        }
+        let shown = match &arg {
+            Some(a) => format!("{name}[{a}]"),
+            None => name.clone(),
+        };
+        if let Some(special) = special_of(&name) {
+            if !text.is_empty() {
+                segments.push(Segment::Text(std::mem::take(&mut text)));
+            }
+            segments.push(Segment::Special(special));
+            named.push((shown, OutputField::Special(special)));
+            i = j;
+            continue;
+        }
+        let id = fields::resolve(&name, arg.as_deref()).map_err(|e| format!("output: {e}"))?;
+        if !text.is_empty() {
+            segments.push(Segment::Text(std::mem::take(&mut text)));
+        }
+        let slot = fields.slot(FieldRef { id, arg, transformer: None, text: shown.clone() });
+        segments.push(Segment::Field(slot));
+        if !named.iter().any(|(n, _)| *n == shown) {
+            named.push((shown, OutputField::Slot(slot)));
+        }
+        i = j;
+    }
+    if !text.is_empty() {
+        segments.push(Segment::Text(text));
+    }
+    Ok((segments, named))
+}
+
+/// The event's time as RFC 3339 with nanoseconds and as Falco's `HH:MM:SS.nnnnnnnnn`, from
+/// `stageTimestamp`, else `requestReceivedTimestamp`, else `timestamp`.
+fn event_time(event: &Value) -> (String, String) {
+    let stamp = ["stageTimestamp", "requestReceivedTimestamp", "timestamp"]
+        .iter()
+        .find_map(|k| event.get(*k).and_then(Value::as_str))
+        .unwrap_or("");
+    event_time_of(stamp)
+}
+
+/// [`event_time`] of a timestamp string.
+#[must_use]
+pub fn event_time_of(stamp: &str) -> (String, String) {
+    // 2018-10-25T14:09:12.123456Z
+    let (date, rest) = stamp.split_once('T').unwrap_or(("1970-01-01", "00:00:00Z"));
+    let rest = rest.trim_end_matches(['Z', 'z']);
+    let (hms, frac) = rest.split_once('.').unwrap_or((rest, ""));
+    let hms = hms.get(..8).unwrap_or("00:00:00");
+    let digits: String = frac.chars().take_while(char::is_ascii_digit).take(9).collect();
+    let nanos = format!("{digits:0<9}");
+    (format!("{date}T{hms}.{nanos}Z"), format!("{hms}.{nanos}"))
+}
