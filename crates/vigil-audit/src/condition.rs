@@ -570,7 +570,7 @@ pub struct Scope<'s> {
 /// admit.
 pub fn compile(condition: &str, scope: &Scope<'_>, fields: &mut Fields) -> Result<Expr, ConditionError> {
     let mut stack = Vec::new();
-    compile_inner(condition, scope, fields, &mut stack)
+    compile_inner(condition, scope, fields, &mut stack, 0)
 }
 
 fn shorten(s: &str) -> String {
@@ -584,15 +584,18 @@ fn shorten(s: &str) -> String {
     format!("{}…", s.get(..end).unwrap_or(""))
 }
 
+/// `depth`: the nesting already open around this condition (a macro's body continues its
+/// user's), so that macros cannot multiply the nesting limit.
 fn compile_inner(
     condition: &str,
     scope: &Scope<'_>,
     fields: &mut Fields,
     stack: &mut Vec<String>,
+    depth: usize,
 ) -> Result<Expr, ConditionError> {
     let err = |message: String, offset: usize| ConditionError { message, offset, condition: shorten(condition) };
     let tokens = tokenize(condition).map_err(|(m, o)| err(m, o))?;
-    let mut parser = Parser { tokens: &tokens, pos: 0, scope, fields, stack, depth: 0, end: condition.len() };
+    let mut parser = Parser { tokens: &tokens, pos: 0, scope, fields, stack, depth, end: condition.len() };
     let expr = parser.or().map_err(|(m, o)| err(m, o))?;
     if let Some((_, at)) = tokens.get(parser.pos) {
         return Err(err("unexpected token after the end of the expression".into(), *at));
@@ -643,8 +646,15 @@ impl Parser<'_, '_, '_> {
 
     fn not(&mut self) -> PResult<Expr> {
         if self.is_word("not") {
+            let at = self.at();
             self.pos += 1;
-            return Ok(Expr::Not(Box::new(self.not()?)));
+            self.depth += 1;
+            if self.depth > MAX_NESTING {
+                return Err((format!("`not` and parentheses nest deeper than {MAX_NESTING}"), at));
+            }
+            let inner = self.not()?;
+            self.depth -= 1;
+            return Ok(Expr::Not(Box::new(inner)));
         }
         self.primary()
     }
@@ -725,7 +735,7 @@ impl Parser<'_, '_, '_> {
         }
         self.stack.push(name.to_owned());
         let body = body.clone();
-        let compiled = compile_inner(&body, self.scope, self.fields, self.stack);
+        let compiled = compile_inner(&body, self.scope, self.fields, self.stack, self.depth + 1);
         self.stack.pop();
         compiled.map_err(|e| (format!("in macro `{name}`: {}", e.message), at))
     }
