@@ -84,8 +84,12 @@ pub fn run(args: AuditArgs) -> Result<ExitCode> {
                 }
                 fired += 1;
                 let located = Located { alert, source: event.source.clone(), line: event.line };
-                if let Some(writer) = &log {
-                    drop(writer.append(report::draft(&located, &event.value)));
+                // Nobody waits for the receipt: detached entries are committed anyway (closing the
+                // writer at the end waits for them).
+                if let Some(writer) = &log
+                    && let Err(e) = writer.append_detached(report::draft(&located, &event.value))
+                {
+                    eprintln!("warning: alert not logged: {e}");
                 }
                 let written = match args.format {
                     Format::Json => writeln!(out, "{}", located.alert.to_json()),
