@@ -127,12 +127,40 @@ impl Op {
     }
 }
 
+/// A set of values: a linear scan while small (faster than hashing a short string), hashed
+/// beyond.
+#[derive(Debug, Clone)]
+enum Set {
+    Small(Vec<String>),
+    Large(HashSet<String>),
+}
+
+impl Set {
+    fn of(items: Vec<String>) -> Set {
+        if items.len() <= 16 {
+            let mut items = items;
+            items.sort();
+            items.dedup();
+            Set::Small(items)
+        } else {
+            Set::Large(items.into_iter().collect())
+        }
+    }
+
+    fn contains(&self, value: &str) -> bool {
+        match self {
+            Set::Small(items) => items.iter().any(|i| i == value),
+            Set::Large(items) => items.contains(value),
+        }
+    }
+}
+
 /// The right-hand side of a comparison, prepared at compile time.
 #[derive(Debug, Clone)]
 enum Rhs {
     None,
     One(String),
-    Set(HashSet<String>),
+    Set(Set),
     Paths(Vec<String>),
     Regex(Box<regex::Regex>),
     Field(usize),
@@ -767,7 +795,7 @@ impl Parser<'_, '_, '_> {
             Rhs::None
         } else if op.takes_list() {
             let items = self.list_value()?;
-            if op == Op::PMatch { Rhs::Paths(items) } else { Rhs::Set(items.into_iter().collect()) }
+            if op == Op::PMatch { Rhs::Paths(items) } else { Rhs::Set(Set::of(items)) }
         } else {
             self.scalar_value(op)?
         };

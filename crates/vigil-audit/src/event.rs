@@ -326,18 +326,28 @@ fn parse(bytes: &[u8], limits: &Limits) -> Result<Vec<Value>, ParseError> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         ParseError::Other(format!("invalid UTF-8 at byte {} (column {})", e.valid_up_to(), e.valid_up_to() + 1))
     })?;
-    if nesting_exceeds(bytes, limits.max_depth) {
+    // serde_json refuses more than 128 levels by itself (an error, never a stack overflow); the
+    // byte scan is needed only for a tighter limit, and costs a pass over every line.
+    if limits.max_depth < SERDE_RECURSION_LIMIT && nesting_exceeds(bytes, limits.max_depth) {
         return Err(ParseError::Other(format!("JSON nested deeper than {} levels (max_depth)", limits.max_depth)));
     }
     let value: Value = serde_json::from_str(text).map_err(|e| {
         if e.classify() == serde_json::error::Category::Eof {
             ParseError::Eof(e.to_string())
+        } else if e.to_string().starts_with("recursion limit exceeded") {
+            ParseError::Other(format!(
+                "JSON nested deeper than {} levels (max_depth)",
+                limits.max_depth.min(SERDE_RECURSION_LIMIT)
+            ))
         } else {
             ParseError::Other(e.to_string())
         }
     })?;
     events_of(value, limits).map_err(ParseError::Other)
 }
+
+/// serde_json's own nesting limit.
+const SERDE_RECURSION_LIMIT: usize = 128;
 
 /// Whether `bytes` nest arrays and objects deeper than `max` (strings skipped).
 fn nesting_exceeds(bytes: &[u8], max: usize) -> bool {
