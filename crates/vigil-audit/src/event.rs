@@ -334,11 +334,8 @@ fn parse(bytes: &[u8], limits: &Limits) -> Result<Vec<Value>, ParseError> {
     let value: Value = serde_json::from_str(text).map_err(|e| {
         if e.classify() == serde_json::error::Category::Eof {
             ParseError::Eof(e.to_string())
-        } else if e.to_string().starts_with("recursion limit exceeded") {
-            ParseError::Other(format!(
-                "JSON nested deeper than {} levels (max_depth)",
-                limits.max_depth.min(SERDE_RECURSION_LIMIT)
-            ))
+        } else if limits.max_depth <= SERDE_RECURSION_LIMIT && e.to_string().starts_with("recursion limit exceeded") {
+            ParseError::Other(format!("JSON nested deeper than {} levels (max_depth)", limits.max_depth))
         } else {
             ParseError::Other(e.to_string())
         }
