@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::common::{Outcome, Vigil, temp_dir, write};
+use crate::served::metric;
 
 /// The number of trace files in `falco-tests/test/trace_files/k8s_audit`.
 const TRACES: usize = 47;
@@ -668,17 +669,6 @@ impl AuditServer {
     fn stderr(&self) -> String {
         self.stderr.lock().unwrap().join("\n")
     }
-}
-
-/// A `name value` line of Prometheus text.
-fn metric(metrics: &str, name: &str) -> u64 {
-    metrics
-        .lines()
-        .find_map(|l| l.strip_prefix(name).and_then(|rest| rest.strip_prefix(' ')))
-        .unwrap_or_else(|| panic!("no {name} in\n{metrics}"))
-        .trim()
-        .parse()
-        .unwrap_or_else(|e| panic!("{name}: {e}\n{metrics}"))
 }
 
 const POLICY: &str = "apiVersion: vigil.dev/v1alpha1\nkind: Policy\nmetadata: {name: production}\nspec:\n  mode: enforce\n  \

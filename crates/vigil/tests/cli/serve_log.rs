@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::common::{Outcome, Vigil, temp_dir};
-use crate::served::Served;
+use crate::served::{Served, metric};
 
 const POLICY: &str = r#"apiVersion: vigil.dev/v1alpha1
 kind: Policy
@@ -159,17 +159,6 @@ fn start_server(setup: &Setup, extra: &[&str]) -> Server {
         .args(["--policy", "policy.yaml", "--reload-interval", "0.2", "--log-key", "k.key"])
         .args(extra);
     Served::spawn(cmd, setup.path().join("certs/ca.crt"), Duration::from_secs(30))
-}
-
-/// A `name value` line of Prometheus text.
-fn metric(metrics: &str, name: &str) -> u64 {
-    metrics
-        .lines()
-        .find_map(|l| l.strip_prefix(name).and_then(|rest| rest.strip_prefix(' ')))
-        .unwrap_or_else(|| panic!("no {name} in\n{metrics}"))
-        .trim()
-        .parse()
-        .unwrap_or_else(|e| panic!("{name}: {e}\n{metrics}"))
 }
 
 fn admissions(entries: &[Value]) -> Vec<&Value> {

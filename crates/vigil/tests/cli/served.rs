@@ -111,3 +111,14 @@ impl Served {
         self.log.lock().unwrap().join("\n")
     }
 }
+
+/// A `name value` line of Prometheus text.
+pub fn metric(metrics: &str, name: &str) -> u64 {
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(name).and_then(|rest| rest.strip_prefix(' ')))
+        .unwrap_or_else(|| panic!("no {name} in\n{metrics}"))
+        .trim()
+        .parse()
+        .unwrap_or_else(|e| panic!("{name}: {e}\n{metrics}"))
+}
