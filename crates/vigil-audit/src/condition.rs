@@ -197,6 +197,12 @@ pub struct Fields {
 }
 
 impl Fields {
+    /// The slot of a reference already interned, without a transformer.
+    #[must_use]
+    pub fn find(&self, id: FieldId, arg: Option<&str>) -> Option<usize> {
+        self.index.get(&(id, arg.map(str::to_owned), None)).copied()
+    }
+
     /// The slot of a reference (added when new).
     pub fn slot(&mut self, field: FieldRef) -> usize {
         let key = (field.id, field.arg.clone(), field.transformer);
@@ -277,6 +283,36 @@ fn extract<'a>(event: &'a Value, field: &FieldRef) -> Option<Vec<Cow<'a, str>>> 
             })
             .collect(),
     )
+}
+
+/// The values a single-valued field (`slot`) must take for `expr` to be true, when the top-level
+/// conjunction of `expr` (through nested `and`s) compares it with `=`, `in` or `intersects`;
+/// `None` when nothing is known. Several such conjuncts intersect. Used to skip rules that
+/// cannot match an event; a field without a value fails every such conjunct, so skipping is
+/// exact.
+#[must_use]
+pub fn required_values(expr: &Expr, slot: usize) -> Option<HashSet<String>> {
+    match expr {
+        Expr::And(items) => {
+            let mut acc: Option<HashSet<String>> = None;
+            for item in items {
+                if let Some(set) = required_values(item, slot) {
+                    acc = Some(match acc {
+                        None => set,
+                        Some(prev) => prev.intersection(&set).cloned().collect(),
+                    });
+                }
+            }
+            acc
+        }
+        Expr::Cmp(cmp) if cmp.slot == slot && !cmp.list => match (&cmp.op, &cmp.rhs) {
+            (Op::Eq | Op::In | Op::Intersects, Rhs::One(v)) => Some(std::iter::once(v.clone()).collect()),
+            (Op::In | Op::Intersects, Rhs::Set(Set::Small(items))) => Some(items.iter().cloned().collect()),
+            (Op::In | Op::Intersects, Rhs::Set(Set::Large(items))) => Some(items.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// Evaluates an expression.

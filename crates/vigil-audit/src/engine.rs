@@ -90,10 +90,75 @@ pub struct RuleInfo {
     pub tags: Vec<String>,
 }
 
+/// Which rules can match an event, from its verb and resource: rules whose conditions require
+/// `ka.verb` (or `ka.target.resource`) to be in a set are listed under each value of it; the
+/// others can match any. Candidates keep load order.
+#[derive(Debug, Clone, Default)]
+struct Index {
+    verb_slot: Option<usize>,
+    resource_slot: Option<usize>,
+    /// Per verb value: the rules that admit it (requiring it, or any verb).
+    by_verb: HashMap<String, Vec<usize>>,
+    any_verb: Vec<usize>,
+    by_resource: HashMap<String, Vec<usize>>,
+    any_resource: Vec<usize>,
+}
+
+impl Index {
+    fn build(rules: &[Compiled], fields: &Fields) -> Index {
+        let slot = |name: &str| fields::resolve(name, None).ok().and_then(|id| fields.find(id, None));
+        let mut index =
+            Index { verb_slot: slot("ka.verb"), resource_slot: slot("ka.target.resource"), ..Index::default() };
+        let (by, any) = Self::split(rules, index.verb_slot);
+        index.by_verb = by;
+        index.any_verb = any;
+        let (by, any) = Self::split(rules, index.resource_slot);
+        index.by_resource = by;
+        index.any_resource = any;
+        index
+    }
+
+    fn split(rules: &[Compiled], slot: Option<usize>) -> (HashMap<String, Vec<usize>>, Vec<usize>) {
+        let mut by: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut any = Vec::new();
+        let required: Vec<Option<std::collections::HashSet<String>>> =
+            rules.iter().map(|r| slot.and_then(|s| condition::required_values(&r.expr, s))).collect();
+        for set in required.iter().flatten() {
+            for v in set {
+                by.entry(v.clone()).or_default();
+            }
+        }
+        for (i, set) in required.iter().enumerate() {
+            match set {
+                None => {
+                    any.push(i);
+                    for list in by.values_mut() {
+                        list.push(i);
+                    }
+                }
+                Some(set) => {
+                    for v in set {
+                        if let Some(list) = by.get_mut(v) {
+                            list.push(i);
+                        }
+                    }
+                }
+            }
+        }
+        (by, any)
+    }
+
+    /// The candidates for `slot`'s value in this event (`None`: no value).
+    fn candidates<'i>(by: &'i HashMap<String, Vec<usize>>, any: &'i [usize], value: Option<&str>) -> &'i [usize] {
+        value.and_then(|v| by.get(v)).map_or(any, Vec::as_slice)
+    }
+}
+
 /// A compiled rule set.
 #[derive(Debug, Clone)]
 pub struct Engine {
     rules: Vec<Compiled>,
+    index: Index,
     fields: Fields,
     matching: Matching,
     hostname: String,
@@ -185,7 +250,8 @@ impl Engine {
             .map(|h| h.trim().to_owned())
             .filter(|h| !h.is_empty())
             .unwrap_or_else(|| "localhost".into());
-        Ok(Engine { rules, fields, matching, hostname, skipped })
+        let index = Index::build(&rules, &fields);
+        Ok(Engine { rules, index, fields, matching, hostname, skipped })
     }
 
     /// The compiled rules.
@@ -222,6 +288,40 @@ impl Engine {
 
     /// Runs the rules over `event`, pushing the alerts onto `out`.
     pub fn evaluate(&self, event: &Value, out: &mut Vec<Alert>) {
+        let mut values = EventValues::new(event, &self.fields);
+        let first = |values: &mut EventValues<'_>, slot: Option<usize>| -> Option<String> {
+            slot.and_then(|s| values.values(&self.fields, s)).and_then(|v| v.first().map(|s| s.to_string()))
+        };
+        let verb = first(&mut values, self.index.verb_slot);
+        let resource = first(&mut values, self.index.resource_slot);
+        let by_verb = Index::candidates(&self.index.by_verb, &self.index.any_verb, verb.as_deref());
+        let by_resource = Index::candidates(&self.index.by_resource, &self.index.any_resource, resource.as_deref());
+        // Both lists are in rule order: walk their intersection.
+        let (mut a, mut b) = (0usize, 0usize);
+        while let (Some(&x), Some(&y)) = (by_verb.get(a), by_resource.get(b)) {
+            if x < y {
+                a += 1;
+                continue;
+            }
+            if y < x {
+                b += 1;
+                continue;
+            }
+            a += 1;
+            b += 1;
+            let Some(rule) = self.rules.get(x) else { continue };
+            if condition::eval(&rule.expr, &self.fields, &mut values) {
+                out.push(self.alert(rule, &mut values));
+                if self.matching == Matching::First {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Runs every rule without the verb/resource index (for tests: the index must not change
+    /// any answer).
+    pub fn evaluate_unindexed(&self, event: &Value, out: &mut Vec<Alert>) {
         let mut values = EventValues::new(event, &self.fields);
         for rule in &self.rules {
             if condition::eval(&rule.expr, &self.fields, &mut values) {

@@ -27,6 +27,10 @@ fn engine() -> Engine {
 fn alerts(engine: &Engine, event: &Value) -> Vec<Alert> {
     let mut out = Vec::new();
     engine.evaluate(event, &mut out);
+    // The verb/resource index must not change any answer.
+    let mut all = Vec::new();
+    engine.evaluate_unindexed(event, &mut all);
+    assert_eq!(out, all, "the rule index changed the alerts");
     out
 }
 

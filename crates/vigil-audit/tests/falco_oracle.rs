@@ -91,13 +91,27 @@ fn run(case: &Case) -> Result<(), String> {
     let engine = Engine::compile(&set, Matching::First).map_err(|e| format!("compile: {e}"))?;
     let mut alerts = Vec::new();
     let mut bad = Vec::new();
+    let mut index_disagrees = Vec::new();
     read(
         &Input::Path(case.trace.clone()),
         &ReadOptions::default(),
-        &mut |event| engine.evaluate(&event.value, &mut alerts),
+        &mut |event| {
+            let before = alerts.len();
+            engine.evaluate(&event.value, &mut alerts);
+            // The verb/resource index only skips rules that cannot match: every rule evaluated
+            // must give the same alerts.
+            let mut all = Vec::new();
+            engine.evaluate_unindexed(&event.value, &mut all);
+            if alerts.get(before..) != Some(all.as_slice()) {
+                index_disagrees.push(event.line);
+            }
+        },
         &mut |b| bad.push(b.to_string()),
     )
     .map_err(|e| format!("read: {e}"))?;
+    if !index_disagrees.is_empty() {
+        return Err(format!("the rule index changed the alerts of lines {index_disagrees:?}"));
+    }
     if let Some(needle) = &case.stderr_contains
         && !bad.iter().any(|b| b.contains(needle.as_str()))
     {
