@@ -380,6 +380,21 @@ impl Version {
 
 type R<T> = Result<T, LoadError>;
 
+/// The keys of a rule an `override` may replace (Falco's `rule_loader_reader`).
+const RULE_REPLACEABLE: &[&str] = &[
+    "condition",
+    "output",
+    "desc",
+    "priority",
+    "capture",
+    "capture_duration",
+    "tags",
+    "exceptions",
+    "enabled",
+    "warn_evttypes",
+    "skip-if-unknown-filter",
+];
+
 /// Loads `files` in order, as Falco's rule loader does, into one [`RuleSet`].
 pub fn load(files: &[RulesFile]) -> Result<RuleSet, LoadError> {
     let mut loader = Loader {
@@ -917,23 +932,8 @@ impl Loader<'_> {
         if has_append {
             self.note(item, WARNING_APPEND);
         }
-        let (app, rep) = self.overrides(
-            item,
-            &["condition", "output", "desc", "tags", "exceptions"],
-            &[
-                "condition",
-                "output",
-                "desc",
-                "priority",
-                "capture",
-                "capture_duration",
-                "tags",
-                "exceptions",
-                "enabled",
-                "warn_evttypes",
-                "skip-if-unknown-filter",
-            ],
-        )?;
+        let (app, rep) =
+            self.overrides(item, &["condition", "output", "desc", "tags", "exceptions"], RULE_REPLACEABLE)?;
         if has_append && !(app.is_empty() && rep.is_empty()) {
             return self.err(item, ERROR_OVERRIDE_APPEND);
         }
@@ -946,19 +946,7 @@ impl Loader<'_> {
                         .err(item, format!("An {kind} override for '{key}' was specified but '{key}' is not defined"));
                 }
             }
-            for key in [
-                "condition",
-                "output",
-                "desc",
-                "priority",
-                "capture",
-                "capture_duration",
-                "tags",
-                "exceptions",
-                "enabled",
-                "warn_evttypes",
-                "skip-if-unknown-filter",
-            ] {
+            for &key in RULE_REPLACEABLE {
                 if let Some(v) = item.get(key)
                     && !app.iter().chain(rep.iter()).any(|k| k == key)
                 {
