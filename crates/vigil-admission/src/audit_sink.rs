@@ -36,17 +36,10 @@ impl std::fmt::Debug for AuditSettings {
     }
 }
 
-/// The admissions of the decision log, re-read every few seconds (other replicas write too).
-struct Correlation {
-    admitted: vigil_audit::correlate::Admitted,
-    backend: Box<dyn vigil_log::store::Backend>,
-    read_at: std::time::Instant,
-}
-
 /// The running sink.
 pub(crate) struct AuditSink {
     settings: AuditSettings,
-    correlation: Option<Mutex<Correlation>>,
+    correlation: Option<Mutex<vigil_audit::correlate::Correlator>>,
     events: AtomicU64,
     malformed: AtomicU64,
     unauthorized: AtomicU64,
@@ -64,10 +57,7 @@ impl AuditSink {
     pub(crate) fn new(settings: AuditSettings, log: Option<&vigil_log::Target>) -> Result<Self, String> {
         let correlation = match log {
             Some(target) => {
-                let mut backend = vigil_log::store::open_existing(target).map_err(|e| e.to_string())?;
-                let mut admitted = vigil_audit::correlate::Admitted::default();
-                admitted.refresh(&mut *backend.reader().map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
-                Some(Mutex::new(Correlation { admitted, backend, read_at: std::time::Instant::now() }))
+                Some(Mutex::new(vigil_audit::correlate::Correlator::open(target).map_err(|e| e.to_string())?))
             }
             None => None,
         };
@@ -82,34 +72,17 @@ impl AuditSink {
     }
 
     /// Records images this server admitted (so correlation does not wait for a re-read).
-    pub(crate) fn admitted(
-        &self,
-        images: &[vigil_policy::ContainerImage],
-        verified: &std::collections::BTreeMap<String, String>,
-    ) {
+    pub(crate) fn admitted(&self, images: &[vigil_policy::ContainerImage], decision: &vigil_policy::Decision) {
         let Some(c) = &self.correlation else { return };
         let mut c = c.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         for image in images {
-            let digest = verified
-                .get(&image.container)
-                .and_then(|v| v.split_whitespace().next())
-                .and_then(|r| r.rsplit_once('@'))
-                .map(|(_, d)| d.to_owned());
-            c.admitted.add(&image.image, digest.as_deref());
+            c.add(&image.image, vigil_policy::record::digest_of(image, decision));
         }
     }
 
     fn unadmitted(&self, event: &serde_json::Value) -> Vec<String> {
         let Some(c) = &self.correlation else { return Vec::new() };
-        let mut c = c.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if c.read_at.elapsed() > std::time::Duration::from_secs(2) {
-            let c = &mut *c;
-            if let Ok(mut reader) = c.backend.reader() {
-                let _ = c.admitted.refresh(&mut *reader);
-            }
-            c.read_at = std::time::Instant::now();
-        }
-        c.admitted.unadmitted(event)
+        c.lock().unwrap_or_else(std::sync::PoisonError::into_inner).unadmitted(event)
     }
 
     /// Whether `authorization` is `Bearer <the token>` (compared in constant time).

@@ -891,7 +891,7 @@ async fn review_request(state: &Arc<State>, request: hyper::Request<Incoming>, v
                 && decision.allowed
                 && let Some(audit) = &state.audit
             {
-                audit.admitted(&judged.images, &decision.verified);
+                audit.admitted(&judged.images, &decision);
             }
             if let Err(e) = recorded {
                 event("error", "decision not recorded", json!({"uid": uid, "error": e.to_string()}));

@@ -5,7 +5,6 @@
 //! alert [`RULE`]. This runs beside the Falco rules, since no condition can read the log.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
@@ -134,8 +133,47 @@ impl Admitted {
     }
 }
 
-/// A shared, growing admitted set (the webhook adds what it admits).
-pub type Shared = Arc<std::sync::RwLock<Admitted>>;
+/// An [`Admitted`] set kept current from a decision log: re-read every [`Correlator::REFRESH`]
+/// (other processes and replicas write to the log too), and told directly of what this
+/// process admits.
+pub struct Correlator {
+    admitted: Admitted,
+    backend: Box<dyn vigil_log::store::Backend>,
+    read_at: std::time::Instant,
+}
+
+impl Correlator {
+    /// How stale the set may get before the log is read again.
+    pub const REFRESH: std::time::Duration = std::time::Duration::from_secs(2);
+
+    /// Reads every admission of the log at `target` (which must exist).
+    ///
+    /// # Errors
+    /// When the log cannot be opened or read.
+    pub fn open(target: &vigil_log::Target) -> Result<Self, vigil_log::store::StoreError> {
+        let mut backend = vigil_log::store::open_existing(target)?;
+        let mut admitted = Admitted::default();
+        admitted.refresh(&mut *backend.reader()?)?;
+        Ok(Correlator { admitted, backend, read_at: std::time::Instant::now() })
+    }
+
+    /// Records an admitted image at once (see [`Admitted::add`]).
+    pub fn add(&mut self, image: &str, digest: Option<&str>) {
+        self.admitted.add(image, digest);
+    }
+
+    /// [`Admitted::unadmitted`], after re-reading the log if the set is stale (a read failure
+    /// keeps the set as it is until the next try).
+    pub fn unadmitted(&mut self, event: &Value) -> Vec<String> {
+        if self.read_at.elapsed() > Self::REFRESH {
+            if let Ok(mut reader) = self.backend.reader() {
+                let _ = self.admitted.refresh(&mut *reader);
+            }
+            self.read_at = std::time::Instant::now();
+        }
+        self.admitted.unadmitted(event)
+    }
+}
 
 fn digest_of(image: &str) -> Option<&str> {
     image.rsplit_once('@').map(|(_, d)| d).filter(|d| d.starts_with("sha256:"))

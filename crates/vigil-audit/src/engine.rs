@@ -245,11 +245,7 @@ impl Engine {
         }
         let mut skipped: Vec<(String, usize)> = skipped.into_iter().collect();
         skipped.sort();
-        let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname")
-            .ok()
-            .map(|h| h.trim().to_owned())
-            .filter(|h| !h.is_empty())
-            .unwrap_or_else(|| "localhost".into());
+        let hostname = vigil_log::entry::hostname().unwrap_or_else(|| "localhost".into());
         let index = Index::build(&rules, &fields);
         Ok(Engine { rules, index, fields, matching, hostname, skipped })
     }
@@ -289,11 +285,8 @@ impl Engine {
     /// Runs the rules over `event`, pushing the alerts onto `out`.
     pub fn evaluate(&self, event: &Value, out: &mut Vec<Alert>) {
         let mut values = EventValues::new(event, &self.fields);
-        let first = |values: &mut EventValues<'_>, slot: Option<usize>| -> Option<String> {
-            slot.and_then(|s| values.values(&self.fields, s)).and_then(|v| v.first().map(|s| s.to_string()))
-        };
-        let verb = first(&mut values, self.index.verb_slot);
-        let resource = first(&mut values, self.index.resource_slot);
+        let verb = first_value(&mut values, &self.fields, self.index.verb_slot);
+        let resource = first_value(&mut values, &self.fields, self.index.resource_slot);
         let by_verb = Index::candidates(&self.index.by_verb, &self.index.any_verb, verb.as_deref());
         let by_resource = Index::candidates(&self.index.by_resource, &self.index.any_resource, resource.as_deref());
         // Both lists are in rule order: walk their intersection.
@@ -384,6 +377,15 @@ impl Engine {
             Special::Priority => rule.priority.as_str().to_owned(),
         }
     }
+}
+
+/// The first value of a slot, borrowing from the event (not the cache): no copy on the hot path.
+fn first_value<'a>(
+    values: &mut EventValues<'a>,
+    fields: &Fields,
+    slot: Option<usize>,
+) -> Option<std::borrow::Cow<'a, str>> {
+    slot.and_then(|s| values.values(fields, s)).and_then(|v| v.first().cloned())
 }
 
 /// `<NA>` when absent; a list field as `(a,b)`, as libsinsp prints lists.

@@ -98,7 +98,6 @@ pub fn to_sarif(alerts: &[Located], engine: &Engine, version: &str) -> Value {
 pub fn draft(located: &Located, event: &Value) -> vigil_log::Draft {
     let a = &located.alert;
     let mut draft = vigil_log::Draft::new(vigil_log::Kind::Alert, &a.rule);
-    draft.time.clone_from(&vigil_core::time::rfc3339_millis_now());
     let user = &event["user"];
     draft.actor = json!({
         "username": user.get("username").cloned().unwrap_or(Value::Null),

@@ -76,7 +76,7 @@ pub trait Reader {
     fn entries(&mut self, start: u64, end: u64) -> Result<Vec<(u64, Vec<u8>)>, StoreError>;
     /// Stored nodes of `level` with index in `[start, end)`, in index order.
     fn nodes(&mut self, level: u8, start: u64, end: u64) -> Result<Vec<(u64, Hash)>, StoreError>;
-    /// The stored rows beyond `index` (the largest stored entry index), if any.
+    /// The largest stored entry index, if any row is stored.
     fn last_entry_index(&mut self) -> Result<Option<u64>, StoreError>;
     /// A stored node.
     fn node(&mut self, level: u8, index: u64) -> Result<Option<Hash>, StoreError>;

@@ -425,16 +425,4 @@ fn commit(
     Ok(first)
 }
 
-/// Appends one entry and waits for it: for command-line writers.
-///
-/// # Errors
-/// When the store cannot be opened or the entry is not committed.
-pub fn append_one(target: &Target, signer: Signer, draft: Draft) -> Result<u64, AppendError> {
-    let writer = Writer::open(target, signer, WriterOptions { queue: 1, max_batch: 1 })
-        .map_err(|e| AppendError::Store(format!("{}: {e}", target.display())))?;
-    let index = writer.append(draft).wait();
-    writer.close();
-    index
-}
-
 const _: () = assert!(MAX_ENTRY_BYTES <= u16::MAX as usize);

@@ -49,6 +49,15 @@ pub fn reasons(decision: &Decision) -> Vec<String> {
     out
 }
 
+/// The digest a container's image was admitted at: the one a policy verified
+/// (`image@sha256:… by authority` in [`Decision::verified`]), else the image's own pin.
+#[must_use]
+pub fn digest_of<'d>(container: &'d ContainerImage, decision: &'d Decision) -> Option<&'d str> {
+    let verified = decision.verified.get(&container.container);
+    let pinned = verified.and_then(|v| v.split_whitespace().next()).unwrap_or(&container.image);
+    pinned.rsplit_once('@').map(|(_, d)| d).filter(|d| d.starts_with("sha256:"))
+}
+
 /// The subject of a workload: kind, namespace, name and every container's image, with the
 /// digest it was verified at when a policy verified it.
 #[must_use]
@@ -68,9 +77,7 @@ pub fn subject(
         .map(|c| {
             let mut image = json!({"container": c.container, "image": c.image});
             let verified = decision.verified.get(&c.container);
-            // `image@sha256:… by authority`: the digest the policy verified.
-            let pinned = verified.and_then(|v| v.split_whitespace().next()).unwrap_or(&c.image);
-            if let Some((_, digest)) = pinned.rsplit_once('@').filter(|(_, d)| d.starts_with("sha256:")) {
+            if let Some(digest) = digest_of(c, decision) {
                 image["digest"] = Value::String(digest.to_owned());
             }
             if let Some(verified) = verified {

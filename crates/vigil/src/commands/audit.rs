@@ -33,15 +33,13 @@ pub fn run(args: AuditArgs) -> Result<ExitCode> {
     }
     let log = super::log::open_writer(&args.log)?;
     // With a decision log, Pods are also checked against what vigil's gate admitted there.
-    let mut admitted = match args.log.log.as_deref() {
+    let mut correlator = match args.log.log.as_deref() {
         Some(value) => {
             let target = super::log::target_of(Some(value))?;
-            let backend = vigil_log::store::open_existing(&target)
-                .with_context(|| format!("opening {} to read its admissions", target.display()))?;
-            let mut set = vigil_audit::correlate::Admitted::default();
-            let mut backend = backend;
-            set.refresh(&mut *backend.reader()?)?;
-            Some((set, backend, std::time::Instant::now()))
+            Some(
+                vigil_audit::correlate::Correlator::open(&target)
+                    .with_context(|| format!("reading the admissions of {}", target.display()))?,
+            )
         }
         None => None,
     };
@@ -65,15 +63,8 @@ pub fn run(args: AuditArgs) -> Result<ExitCode> {
             events += 1;
             alerts.clear();
             engine.evaluate(&event.value, &mut alerts);
-            if let Some((set, backend, read_at)) = &mut admitted {
-                // While following, admissions made since are read every few seconds.
-                if read_at.elapsed() > std::time::Duration::from_secs(2) {
-                    if let Ok(mut reader) = backend.reader() {
-                        let _ = set.refresh(&mut *reader);
-                    }
-                    *read_at = std::time::Instant::now();
-                }
-                let missing = set.unadmitted(&event.value);
+            if let Some(correlator) = &mut correlator {
+                let missing = correlator.unadmitted(&event.value);
                 if !missing.is_empty() {
                     alerts.push(vigil_audit::correlate::Admitted::alert(&event.value, &missing, engine.hostname()));
                 }
