@@ -49,7 +49,7 @@ pub(crate) struct AuditSink {
 /// What one POST gave.
 pub(crate) struct Outcome {
     pub(crate) events: usize,
-    pub(crate) alerts: Vec<(Located, serde_json::Value)>,
+    pub(crate) alerts: Vec<(Located, vigil_audit::json::Json<'static>)>,
 }
 
 impl AuditSink {
@@ -80,7 +80,7 @@ impl AuditSink {
         }
     }
 
-    fn unadmitted(&self, event: &serde_json::Value) -> Vec<String> {
+    fn unadmitted(&self, event: &vigil_audit::json::Json<'_>) -> Vec<String> {
         let Some(c) = &self.correlation else { return Vec::new() };
         c.lock().unwrap_or_else(std::sync::PoisonError::into_inner).unadmitted(event)
     }
@@ -122,7 +122,7 @@ impl AuditSink {
                     continue;
                 }
                 let located = Located { alert, source: Arc::clone(&source), line: i as u64 + 1 };
-                out.push((located, event.clone()));
+                out.push((located, event.clone().into_owned()));
             }
         }
         if !out.is_empty() {

@@ -18,7 +18,7 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
-use serde_json::Value;
+use crate::json::Json;
 
 use crate::fields::{self, FieldId};
 
@@ -236,20 +236,20 @@ impl Fields {
 
 /// Per-event extracted values, by slot.
 pub struct EventValues<'a> {
-    event: &'a Value,
+    event: &'a Json<'a>,
     cache: Vec<Option<Option<Vec<Cow<'a, str>>>>>,
 }
 
 impl<'a> EventValues<'a> {
     /// An empty cache for `event` over `fields`.
     #[must_use]
-    pub fn new(event: &'a Value, fields: &Fields) -> Self {
+    pub fn new(event: &'a Json<'a>, fields: &Fields) -> Self {
         EventValues { event, cache: vec![None; fields.len()] }
     }
 
     /// The event.
     #[must_use]
-    pub fn event(&self) -> &'a Value {
+    pub fn event(&self) -> &'a Json<'a> {
         self.event
     }
 
@@ -265,7 +265,7 @@ impl<'a> EventValues<'a> {
     }
 }
 
-fn extract<'a>(event: &'a Value, field: &FieldRef) -> Option<Vec<Cow<'a, str>>> {
+fn extract<'a>(event: &'a Json<'a>, field: &FieldRef) -> Option<Vec<Cow<'a, str>>> {
     let values = fields::extract(event, field.id, field.arg.as_deref())?;
     let Some(t) = field.transformer else { return Some(values) };
     Some(

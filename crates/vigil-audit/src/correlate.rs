@@ -9,6 +9,7 @@ use std::collections::HashSet;
 use serde_json::{Map, Value};
 
 use crate::engine::{Alert, SOURCE};
+use crate::json::Json;
 use crate::rules::Priority;
 
 /// The alert's rule name.
@@ -77,7 +78,7 @@ impl Admitted {
     /// The images of a successful Pod creation that vigil never admitted (none for any other
     /// event).
     #[must_use]
-    pub fn unadmitted(&self, event: &Value) -> Vec<String> {
+    pub fn unadmitted(&self, event: &Json<'_>) -> Vec<String> {
         let created = event["verb"] == "create"
             && event["objectRef"]["resource"] == "pods"
             && event["objectRef"]["subresource"].as_str().is_none_or(str::is_empty)
@@ -102,7 +103,7 @@ impl Admitted {
 
     /// The alert for a Pod with unadmitted images.
     #[must_use]
-    pub fn alert(event: &Value, images: &[String], hostname: &str) -> Alert {
+    pub fn alert(event: &Json<'_>, images: &[String], hostname: &str) -> Alert {
         let user = event["user"]["username"].as_str().unwrap_or("<NA>");
         let ns = event["objectRef"]["namespace"].as_str().unwrap_or("<NA>");
         let name = event["responseObject"]["metadata"]["name"]
@@ -164,7 +165,7 @@ impl Correlator {
 
     /// [`Admitted::unadmitted`], after re-reading the log if the set is stale (a read failure
     /// keeps the set as it is until the next try).
-    pub fn unadmitted(&mut self, event: &Value) -> Vec<String> {
+    pub fn unadmitted(&mut self, event: &Json<'_>) -> Vec<String> {
         if self.read_at.elapsed() > Self::REFRESH {
             if let Ok(mut reader) = self.backend.reader() {
                 let _ = self.admitted.refresh(&mut *reader);
@@ -179,7 +180,7 @@ fn digest_of(image: &str) -> Option<&str> {
     image.rsplit_once('@').map(|(_, d)| d).filter(|d| d.starts_with("sha256:"))
 }
 
-fn images_of(pod: &Value) -> Vec<String> {
+fn images_of(pod: &Json<'_>) -> Vec<String> {
     let spec = &pod["spec"];
     ["initContainers", "containers", "ephemeralContainers"]
         .iter()
@@ -194,12 +195,12 @@ mod tests {
 
     use super::*;
 
-    fn pod_event(image: &str, stored: &str, code: u64) -> Value {
-        json!({"kind": "Event", "verb": "create", "objectRef": {"resource": "pods", "namespace": "shop"},
+    fn pod_event(image: &str, stored: &str, code: u64) -> Json<'static> {
+        Json::from(&json!({"kind": "Event", "verb": "create", "objectRef": {"resource": "pods", "namespace": "shop"},
                "user": {"username": "alice"}, "responseStatus": {"code": code},
                "stageTimestamp": "2026-12-02T10:00:00.5Z",
                "requestObject": {"spec": {"containers": [{"name": "a", "image": image}]}},
-               "responseObject": {"metadata": {"name": "web"}, "spec": {"containers": [{"name": "a", "image": stored}]}}})
+               "responseObject": {"metadata": {"name": "web"}, "spec": {"containers": [{"name": "a", "image": stored}]}}}))
     }
 
     #[test]

@@ -13,6 +13,7 @@ use serde_json::{Map, Value, json};
 
 use crate::condition::{self, EventValues, Expr, FieldRef, Fields, Scope};
 use crate::fields;
+use crate::json::Json;
 use crate::rules::{Priority, RuleSet};
 
 /// The source vigil evaluates.
@@ -283,7 +284,7 @@ impl Engine {
     }
 
     /// Runs the rules over `event`, pushing the alerts onto `out`.
-    pub fn evaluate(&self, event: &Value, out: &mut Vec<Alert>) {
+    pub fn evaluate(&self, event: &Json<'_>, out: &mut Vec<Alert>) {
         let mut values = EventValues::new(event, &self.fields);
         let verb = first_value(&mut values, &self.fields, self.index.verb_slot);
         let resource = first_value(&mut values, &self.fields, self.index.resource_slot);
@@ -314,7 +315,7 @@ impl Engine {
 
     /// Runs every rule without the verb/resource index (for tests: the index must not change
     /// any answer).
-    pub fn evaluate_unindexed(&self, event: &Value, out: &mut Vec<Alert>) {
+    pub fn evaluate_unindexed(&self, event: &Json<'_>, out: &mut Vec<Alert>) {
         let mut values = EventValues::new(event, &self.fields);
         for rule in &self.rules {
             if condition::eval(&rule.expr, &self.fields, &mut values) {
@@ -483,10 +484,10 @@ fn compile_output(output: &str, fields: &mut Fields) -> Result<CompiledOutput, S
 
 /// The event's time as RFC 3339 with nanoseconds and as Falco's `HH:MM:SS.nnnnnnnnn`, from
 /// `stageTimestamp`, else `requestReceivedTimestamp`, else `timestamp`.
-fn event_time(event: &Value) -> (String, String) {
+fn event_time(event: &Json<'_>) -> (String, String) {
     let stamp = ["stageTimestamp", "requestReceivedTimestamp", "timestamp"]
         .iter()
-        .find_map(|k| event.get(*k).and_then(Value::as_str))
+        .find_map(|k| event.get(k).and_then(Json::as_str))
         .unwrap_or("");
     event_time_of(stamp)
 }

@@ -24,7 +24,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use serde_json::Value;
+use crate::json::{Json, Object};
 
 /// The phrase Falco's k8saudit plugin reports for valid JSON that is not an audit event.
 pub const NOT_AN_EVENT: &str = "data not recognized as a k8s audit event";
@@ -73,14 +73,22 @@ impl Default for Limits {
 
 /// One audit event and where it came from.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Event {
-    /// The event object as read.
-    pub value: Value,
+pub struct Event<'a> {
+    /// The event object as read (its strings borrow from the line being read).
+    pub value: Json<'a>,
     /// The file name, `-` for standard input, or `webhook`.
     pub source: Arc<str>,
     /// The 1-based line it was read from; for an `EventList` item or a multi-line document:
     /// the line the document starts on.
     pub line: u64,
+}
+
+impl Event<'_> {
+    /// A copy that borrows nothing (to keep an event past its callback).
+    #[must_use]
+    pub fn into_owned(self) -> Event<'static> {
+        Event { value: self.value.into_owned(), source: self.source, line: self.line }
+    }
 }
 
 /// A line (or document) that could not be read as events; reading goes on after it.
@@ -153,7 +161,7 @@ pub struct Stats {
 pub fn read(
     input: &Input,
     options: &ReadOptions,
-    on_event: &mut dyn FnMut(Event),
+    on_event: &mut dyn FnMut(Event<'_>),
     on_bad: &mut dyn FnMut(BadLine),
 ) -> io::Result<Stats> {
     match input {
@@ -186,7 +194,7 @@ pub fn read_from(
     reader: Box<dyn Read + '_>,
     source: Arc<str>,
     options: &ReadOptions,
-    on_event: &mut dyn FnMut(Event),
+    on_event: &mut dyn FnMut(Event<'_>),
     on_bad: &mut dyn FnMut(BadLine),
 ) -> io::Result<Stats> {
     let mut ctx = Ctx::new(source, options, on_event, on_bad);
@@ -203,38 +211,38 @@ pub fn read_from(
 /// `EventList` (`{"kind":"EventList","items":[…]}`) gives its items; a JSON array (as Falco
 /// accepts) gives the events of its elements; anything else is an error starting with
 /// [`NOT_AN_EVENT`]. An `apiVersion`, when present, must be `audit.k8s.io/…`.
-pub fn events_of(value: Value, limits: &Limits) -> Result<Vec<Value>, String> {
+pub fn events_of<'a>(value: Json<'a>, limits: &Limits) -> Result<Vec<Json<'a>>, String> {
     let mut out = Vec::new();
     collect_events(value, limits, &mut out)?;
     Ok(out)
 }
 
-fn collect_events(value: Value, limits: &Limits, out: &mut Vec<Value>) -> Result<(), String> {
+fn collect_events<'a>(value: Json<'a>, limits: &Limits, out: &mut Vec<Json<'a>>) -> Result<(), String> {
     let mut object = match value {
-        Value::Object(object) => object,
-        Value::Array(items) => {
+        Json::Object(object) => object,
+        Json::Array(items) => {
             check_count(out.len(), items.len(), limits)?;
             for item in items {
                 collect_events(item, limits, out)?;
             }
             return Ok(());
         }
-        other => return Err(format!("{NOT_AN_EVENT}: a JSON {}, not an object", type_name(&other))),
+        other => return Err(format!("{NOT_AN_EVENT}: a JSON {}, not an object", other.type_name())),
     };
     check_api_version(&object)?;
     match object.get("kind") {
-        Some(Value::String(kind)) if kind == "Event" => {
+        Some(Json::String(kind)) if kind == "Event" => {
             check_count(out.len(), 1, limits)?;
-            out.push(Value::Object(object));
+            out.push(Json::Object(object));
             Ok(())
         }
-        Some(Value::String(kind)) if kind == "EventList" => {
+        Some(Json::String(kind)) if kind == "EventList" => {
             let items = match object.remove("items") {
-                Some(Value::Array(items)) => items,
+                Some(Json::Array(items)) => items,
                 Some(other) => {
                     return Err(format!(
                         "{NOT_AN_EVENT}: EventList \"items\" is a {}, not an array",
-                        type_name(&other)
+                        other.type_name()
                     ));
                 }
                 None => return Err(format!("{NOT_AN_EVENT}: EventList without \"items\"")),
@@ -242,10 +250,10 @@ fn collect_events(value: Value, limits: &Limits, out: &mut Vec<Value>) -> Result
             check_count(out.len(), items.len(), limits)?;
             for (index, item) in items.into_iter().enumerate() {
                 match &item {
-                    Value::Object(event) => {
+                    Json::Object(event) => {
                         match event.get("kind") {
                             None => {}
-                            Some(Value::String(kind)) if kind == "Event" => {}
+                            Some(Json::String(kind)) if kind == "Event" => {}
                             Some(kind) => {
                                 return Err(format!("{NOT_AN_EVENT}: EventList item {index} has \"kind\" {kind}"));
                             }
@@ -255,7 +263,7 @@ fn collect_events(value: Value, limits: &Limits, out: &mut Vec<Value>) -> Result
                     other => {
                         return Err(format!(
                             "{NOT_AN_EVENT}: EventList item {index} is a {}, not an object",
-                            type_name(other)
+                            other.type_name()
                         ));
                     }
                 }
@@ -275,28 +283,17 @@ fn check_count(have: usize, more: usize, limits: &Limits) -> Result<(), String> 
     Ok(())
 }
 
-fn check_api_version(object: &serde_json::Map<String, Value>) -> Result<(), String> {
+fn check_api_version(object: &Object<'_>) -> Result<(), String> {
     match object.get("apiVersion") {
         None => Ok(()),
-        Some(Value::String(version)) if version.starts_with("audit.k8s.io/") => Ok(()),
+        Some(Json::String(version)) if version.starts_with("audit.k8s.io/") => Ok(()),
         Some(version) => Err(format!("{NOT_AN_EVENT}: apiVersion is {version}, not audit.k8s.io/v1")),
-    }
-}
-
-fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
     }
 }
 
 /// Bytes → [`events_of`], within [`Limits::max_document_bytes`] and [`Limits::max_depth`];
 /// invalid UTF-8 is an error naming it.
-pub fn parse_document(bytes: &[u8], limits: &Limits) -> Result<Vec<Value>, String> {
+pub fn parse_document<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Vec<Json<'a>>, String> {
     parse(bytes, limits).map_err(ParseError::into_message)
 }
 
@@ -315,7 +312,7 @@ impl ParseError {
     }
 }
 
-fn parse(bytes: &[u8], limits: &Limits) -> Result<Vec<Value>, ParseError> {
+fn parse<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Vec<Json<'a>>, ParseError> {
     if bytes.len() > limits.max_document_bytes {
         return Err(ParseError::Other(format!(
             "document is {} bytes, over the limit of {} bytes (max_document_bytes)",
@@ -331,7 +328,7 @@ fn parse(bytes: &[u8], limits: &Limits) -> Result<Vec<Value>, ParseError> {
     if limits.max_depth < SERDE_RECURSION_LIMIT && nesting_exceeds(bytes, limits.max_depth) {
         return Err(ParseError::Other(format!("JSON nested deeper than {} levels (max_depth)", limits.max_depth)));
     }
-    let value: Value = serde_json::from_str(text).map_err(|e| {
+    let value = Json::parse(text).map_err(|e| {
         if e.classify() == serde_json::error::Category::Eof {
             ParseError::Eof(e.to_string())
         } else if limits.max_depth <= SERDE_RECURSION_LIMIT && e.to_string().starts_with("recursion limit exceeded") {
@@ -381,7 +378,7 @@ fn nesting_exceeds(bytes: &[u8], max: usize) -> bool {
 struct Ctx<'a> {
     source: Arc<str>,
     options: &'a ReadOptions,
-    on_event: &'a mut dyn FnMut(Event),
+    on_event: &'a mut dyn FnMut(Event<'_>),
     on_bad: &'a mut dyn FnMut(BadLine),
     stats: Stats,
 }
@@ -390,7 +387,7 @@ impl<'a> Ctx<'a> {
     fn new(
         source: Arc<str>,
         options: &'a ReadOptions,
-        on_event: &'a mut dyn FnMut(Event),
+        on_event: &'a mut dyn FnMut(Event<'_>),
         on_bad: &'a mut dyn FnMut(BadLine),
     ) -> Self {
         Ctx { source, options, on_event, on_bad, stats: Stats::default() }
@@ -404,7 +401,7 @@ impl<'a> Ctx<'a> {
         self.options.stop.as_ref().is_some_and(|stop| stop.load(Ordering::Relaxed))
     }
 
-    fn event(&mut self, line: u64, value: Value) {
+    fn event(&mut self, line: u64, value: Json<'_>) {
         self.stats.events += 1;
         (self.on_event)(Event { value, source: Arc::clone(&self.source), line });
     }
@@ -572,7 +569,7 @@ impl Splitter {
             return;
         }
         while !chunk.is_empty() {
-            let newline = chunk.iter().position(|&b| b == b'\n');
+            let newline = memchr::memchr(b'\n', chunk);
             let (piece, rest) = match newline {
                 Some(at) => (chunk.get(..at).unwrap_or_default(), chunk.get(at + 1..).unwrap_or_default()),
                 None => (chunk, &[][..]),
@@ -676,7 +673,7 @@ impl Splitter {
         // A second line that is a JSON object by itself: JSON lines after a bad first line.
         if let Some(from) = document.second_scan {
             let mut at = from;
-            while let Some(end) = document.bytes.get(at..).and_then(|rest| rest.iter().position(|&b| b == b'\n')) {
+            while let Some(end) = document.bytes.get(at..).and_then(|rest| memchr::memchr(b'\n', rest)) {
                 let line = document.bytes.get(at..at + end).unwrap_or_default();
                 at += end + 1;
                 if line.iter().all(u8::is_ascii_whitespace) {

@@ -27,7 +27,7 @@
 
 use std::borrow::Cow;
 
-use serde_json::Value;
+use crate::json::Json;
 
 /// A resolved field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -262,7 +262,7 @@ fn parse_index(arg: &str) -> Option<u64> {
 /// comparison is false); otherwise one value for a single-valued field, one or more for a list field
 /// (an empty list is `None`, as in libsinsp). `arg` is the bracket argument given to [`resolve`].
 #[must_use]
-pub fn extract<'a>(event: &'a Value, id: FieldId, arg: Option<&str>) -> Option<Vec<Cow<'a, str>>> {
+pub fn extract<'a>(event: &'a Json<'a>, id: FieldId, arg: Option<&str>) -> Option<Vec<Cow<'a, str>>> {
     let i = usize::from(id.0);
     let kind = KINDS.get(i)?;
     match kind {
@@ -300,7 +300,7 @@ pub fn extract<'a>(event: &'a Value, id: FieldId, arg: Option<&str>) -> Option<V
         K::UriParam => uri_param(event, arg?),
         K::TargetPodName => {
             let object = event.get("objectRef");
-            let field = |k: &str| object.and_then(|o| o.get(k)).and_then(Value::as_str).unwrap_or("");
+            let field = |k: &str| object.and_then(|o| o.get(k)).and_then(Json::as_str).unwrap_or("");
             if field("resource") == "pods" && field("subresource").is_empty() {
                 Some(one(to_str(get_path(event, &["responseObject", "metadata", "name"])?)))
             } else {
@@ -324,7 +324,7 @@ pub fn extract<'a>(event: &'a Value, id: FieldId, arg: Option<&str>) -> Option<V
             if !values_recursive(event, index, &["requestObject", "rules", key], &mut values) {
                 return None;
             }
-            list(values.into_iter().flatten().filter_map(Value::as_array).flatten().map(to_str).collect())
+            list(values.into_iter().flatten().filter_map(Json::as_array).flatten().map(to_str).collect())
         }
         K::SkipNil(path) => {
             let mut values = Vec::new();
@@ -353,10 +353,10 @@ pub fn extract<'a>(event: &'a Value, id: FieldId, arg: Option<&str>) -> Option<V
                 values
                     .into_iter()
                     .flatten()
-                    .filter_map(Value::as_object)
+                    .filter_map(Json::as_object)
                     .flat_map(|o| o.keys())
                     .filter(|k| *k != "name")
-                    .map(|k| Cow::Borrowed(k.as_str()))
+                    .map(Cow::Borrowed)
                     .collect(),
             )
         }
@@ -375,27 +375,27 @@ fn list(values: Vec<Cow<'_, str>>) -> Option<Vec<Cow<'_, str>>> {
 }
 
 /// A JSON value as upstream's `jsonValueAsString`: a string as is, anything else as compact JSON.
-fn to_str(v: &Value) -> Cow<'_, str> {
+fn to_str<'a>(v: &'a Json<'a>) -> Cow<'a, str> {
     match v {
-        Value::String(s) => Cow::Borrowed(s),
-        Value::Bool(true) => Cow::Borrowed("true"),
-        Value::Bool(false) => Cow::Borrowed("false"),
-        Value::Null => Cow::Borrowed("null"),
-        Value::Number(n) => Cow::Owned(n.to_string()),
+        Json::String(s) => Cow::Borrowed(s),
+        Json::Bool(true) => Cow::Borrowed("true"),
+        Json::Bool(false) => Cow::Borrowed("false"),
+        Json::Null => Cow::Borrowed("null"),
+        Json::Number(n) => Cow::Owned(n.to_string()),
         other => Cow::Owned(serde_json::to_string(other).unwrap_or_default()),
     }
 }
 
 /// fastjson's `Get(key)`: an object member, or an array element by decimal index.
-fn fj_get<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
+fn fj_get<'a>(v: &'a Json<'a>, key: &str) -> Option<&'a Json<'a>> {
     match v {
-        Value::Object(map) => map.get(key),
-        Value::Array(items) => items.get(key.parse::<usize>().ok()?),
+        Json::Object(map) => map.get(key),
+        Json::Array(items) => items.get(key.parse::<usize>().ok()?),
         _ => None,
     }
 }
 
-fn get_path<'a>(v: &'a Value, keys: &[&str]) -> Option<&'a Value> {
+fn get_path<'a>(v: &'a Json<'a>, keys: &[&str]) -> Option<&'a Json<'a>> {
     keys.iter().try_fold(v, |v, k| fj_get(v, k))
 }
 
@@ -403,13 +403,13 @@ fn get_path<'a>(v: &'a Value, keys: &[&str]) -> Option<&'a Value> {
 /// (no index: an element without the path gives `None`) or into element `index` only. An empty key
 /// stays on the value. `false` when the path is not available.
 fn values_recursive<'a>(
-    mut v: &'a Value,
+    mut v: &'a Json<'a>,
     index: Option<usize>,
     keys: &[&str],
-    out: &mut Vec<Option<&'a Value>>,
+    out: &mut Vec<Option<&'a Json<'a>>>,
 ) -> bool {
     for (i, key) in keys.iter().enumerate() {
-        if let Value::Array(items) = v {
+        if let Json::Array(items) = v {
             match index {
                 None => {
                     let rest = keys.get(i..).unwrap_or_default();
@@ -439,11 +439,11 @@ fn values_recursive<'a>(
 
 /// `requestObject.spec.<list>[].<sub...>`; `None` when not available.
 fn container_values<'a>(
-    event: &'a Value,
+    event: &'a Json<'a>,
     which: &str,
     index: Option<usize>,
     sub: &[&str],
-    out: &mut Vec<Option<&'a Value>>,
+    out: &mut Vec<Option<&'a Json<'a>>>,
 ) -> Option<()> {
     let mut keys = ["requestObject", "spec", which, "", "", ""];
     let n = 3 + sub.len();
@@ -452,7 +452,7 @@ fn container_values<'a>(
 }
 
 /// Upstream's `arrayAsStrings` over a per-container key: a container without it fails the field.
-fn container_strings<'a>(event: &'a Value, which: &str, index: Option<usize>, key: &str) -> Option<Vec<Cow<'a, str>>> {
+fn container_strings<'a>(event: &'a Json<'a>, which: &str, index: Option<usize>, key: &str) -> Option<Vec<Cow<'a, str>>> {
     let mut values = Vec::new();
     container_values(event, which, index, &[key], &mut values)?;
     values.into_iter().map(|v| v.map(to_str)).collect()
@@ -470,7 +470,7 @@ fn repository(image: Cow<'_, str>) -> Cow<'_, str> {
     }
 }
 
-fn container_field<'a>(event: &'a Value, which: &str, field: &C, index: Option<usize>) -> Option<Vec<Cow<'a, str>>> {
+fn container_field<'a>(event: &'a Json<'a>, which: &str, field: &C, index: Option<usize>) -> Option<Vec<Cow<'a, str>>> {
     let mut values = Vec::new();
     match field {
         C::Name => list(container_strings(event, which, index, "name")?),
@@ -485,7 +485,7 @@ fn container_field<'a>(event: &'a Value, which: &str, field: &C, index: Option<u
                 let joined = match words.as_slice() {
                     [single] => Cow::Borrowed(single.as_str()?),
                     _ => {
-                        let parts = words.iter().map(Value::as_str).collect::<Option<Vec<_>>>()?;
+                        let parts = words.iter().map(Json::as_str).collect::<Option<Vec<_>>>()?;
                         Cow::Owned(parts.join(" "))
                     }
                 };
@@ -518,7 +518,7 @@ fn container_field<'a>(event: &'a Value, which: &str, field: &C, index: Option<u
 }
 
 /// `ka.req.binding.subjects.*_names`: subjects of one kind that have a `kind` and a `name`.
-fn subjects(event: &Value, kind: SubjectKind) -> Option<Vec<Cow<'_, str>>> {
+fn subjects<'a>(event: &'a Json<'a>, kind: SubjectKind) -> Option<Vec<Cow<'a, str>>> {
     let subjects = get_path(event, &["requestObject", "subjects"])?.as_array()?;
     let want = match kind {
         SubjectKind::User => "User",
@@ -544,7 +544,7 @@ fn subjects(event: &Value, kind: SubjectKind) -> Option<Vec<Cow<'_, str>>> {
 
 /// `ka.uri.param[key]`: the first value of query parameter `key` of `requestURI`, with Go's
 /// `url.Parse` + `url.ParseQuery` (a bad escape or a `;` anywhere in the query: no value).
-fn uri_param<'a>(event: &'a Value, key: &str) -> Option<Vec<Cow<'a, str>>> {
+fn uri_param<'a>(event: &'a Json<'a>, key: &str) -> Option<Vec<Cow<'a, str>>> {
     let uri = to_str(event.get("requestURI")?);
     let found = match &uri {
         Cow::Borrowed(s) => query_param(s, key)?,
@@ -611,7 +611,7 @@ fn unescape(s: &str, query: bool) -> Option<Cow<'_, str>> {
 /// `json.value[/json/pointer]`: RFC 6901 (`~1` → `/`, then `~0` → `~`; the leading `/` optional;
 /// array elements by index); a string as is, anything else as compact JSON; no argument: the
 /// whole event.
-fn json_value<'a>(event: &'a Value, pointer: &str) -> Option<Cow<'a, str>> {
+fn json_value<'a>(event: &'a Json<'a>, pointer: &str) -> Option<Cow<'a, str>> {
     if pointer.is_empty() {
         return Some(Cow::Owned(serde_json::to_string(event).ok()?));
     }
@@ -700,18 +700,19 @@ mod tests {
 
     use super::*;
 
-    fn get(event: &Value, name: &str, arg: Option<&str>) -> Option<Vec<String>> {
+    fn get(event: &serde_json::Value, name: &str, arg: Option<&str>) -> Option<Vec<String>> {
         let id = resolve(name, arg).unwrap();
-        extract(event, id, arg).map(|v| v.into_iter().map(Cow::into_owned).collect())
+        let event = Json::from(event);
+        extract(&event, id, arg).map(|v| v.into_iter().map(Cow::into_owned).collect())
     }
 
-    fn one(event: &Value, name: &str) -> Option<String> {
+    fn one(event: &serde_json::Value, name: &str) -> Option<String> {
         let mut v = get(event, name, None)?;
         assert_eq!(v.len(), 1, "{name} is single-valued");
         v.pop()
     }
 
-    fn pod() -> Value {
+    fn pod() -> serde_json::Value {
         json!({
             "auditID": "x", "verb": "create", "stageTimestamp": "2018-10-25T14:09:12.123456Z",
             "requestURI": "/api/v1/namespaces/default/pods/p/exec?command=sh&command=-c&container=a%20b&x=1+2",
@@ -877,7 +878,7 @@ mod tests {
         assert_eq!(get(&at, "jevt.time.iso8601", None).unwrap(), ["2018-10-25T14:09:12.581541000Z"]);
     }
 
-    fn trace(name: &str) -> Option<Vec<Value>> {
+    fn trace(name: &str) -> Option<Vec<serde_json::Value>> {
         let dir = vigil_testkit::require_corpus("k8s-audit/falco-tests")?;
         let text = std::fs::read_to_string(dir.join("test/trace_files/k8s_audit").join(name)).unwrap();
         Some(text.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).unwrap()).collect())
@@ -958,7 +959,7 @@ mod tests {
             let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
             files += 1;
             for line in text.lines().filter(|l| !l.trim().is_empty()) {
-                let Ok(event) = serde_json::from_str::<Value>(line) else { continue };
+                let Ok(event) = Json::parse(line) else { continue };
                 for f in all() {
                     let arg = match f.arg {
                         None => None,

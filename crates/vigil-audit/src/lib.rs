@@ -16,5 +16,6 @@ pub mod correlate;
 pub mod engine;
 pub mod event;
 pub mod fields;
+pub mod json;
 pub mod report;
 pub mod rules;

@@ -8,6 +8,7 @@ use vigil_core::Severity;
 use vigil_core::sarif::{SarifLocation, SarifResult, SarifRule, SarifRun};
 
 use crate::engine::{Alert, Engine};
+use crate::json::Json;
 use crate::rules::Priority;
 
 /// An alert and the event it came from.
@@ -95,21 +96,21 @@ pub fn to_sarif(alerts: &[Located], engine: &Engine, version: &str) -> Value {
 /// The decision-log entry of an alert: kind `alert`, result the rule name, the event's user
 /// as actor and its object as subject, the output as the reason.
 #[must_use]
-pub fn draft(located: &Located, event: &Value) -> vigil_log::Draft {
+pub fn draft(located: &Located, event: &Json<'_>) -> vigil_log::Draft {
     let a = &located.alert;
     let mut draft = vigil_log::Draft::new(vigil_log::Kind::Alert, &a.rule);
     let user = &event["user"];
     draft.actor = json!({
-        "username": user.get("username").cloned().unwrap_or(Value::Null),
-        "groups": user.get("groups").cloned().unwrap_or(Value::Null),
+        "username": user.get("username").map_or(Value::Null, Json::to_value),
+        "groups": user.get("groups").map_or(Value::Null, Json::to_value),
     });
     let object = &event["objectRef"];
     draft.subject = json!({
-        "auditID": event.get("auditID").cloned().unwrap_or(Value::Null),
-        "verb": event.get("verb").cloned().unwrap_or(Value::Null),
-        "resource": object.get("resource").cloned().unwrap_or(Value::Null),
-        "namespace": object.get("namespace").cloned().unwrap_or(Value::Null),
-        "name": object.get("name").cloned().unwrap_or(Value::Null),
+        "auditID": event.get("auditID").map_or(Value::Null, Json::to_value),
+        "verb": event.get("verb").map_or(Value::Null, Json::to_value),
+        "resource": object.get("resource").map_or(Value::Null, Json::to_value),
+        "namespace": object.get("namespace").map_or(Value::Null, Json::to_value),
+        "name": object.get("name").map_or(Value::Null, Json::to_value),
         "input": located.source.to_string(),
         "line": located.line,
     });

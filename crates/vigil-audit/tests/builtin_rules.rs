@@ -25,6 +25,7 @@ fn engine() -> Engine {
 }
 
 fn alerts(engine: &Engine, event: &Value) -> Vec<Alert> {
+    let event = &vigil_audit::json::Json::from(event);
     let mut out = Vec::new();
     engine.evaluate(event, &mut out);
     // The verb/resource index must not change any answer.

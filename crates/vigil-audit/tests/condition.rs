@@ -36,6 +36,7 @@ fn check_with(condition: &str, macros: &HashMap<String, String>, lists: &HashMap
     let mut fields = Fields::default();
     let expr = compile(condition, &scope, &mut fields).unwrap_or_else(|e| panic!("{condition}: {e}"));
     let ev = event();
+    let ev = vigil_audit::json::Json::from(&ev);
     let mut values = EventValues::new(&ev, &fields);
     eval(&expr, &fields, &mut values)
 }
@@ -163,7 +164,8 @@ proptest! {
         let mut fields = Fields::default();
         if let Ok(expr) = compile(&cond, &scope, &mut fields) {
             let ev = event();
-            let mut values = EventValues::new(&ev, &fields);
+            let ev = vigil_audit::json::Json::from(&ev);
+    let mut values = EventValues::new(&ev, &fields);
             let _ = eval(&expr, &fields, &mut values);
         }
     }

@@ -23,7 +23,7 @@ struct Got {
 }
 
 fn audit_id(event: &Event) -> String {
-    event.value.get("auditID").and_then(Value::as_str).unwrap_or("").to_owned()
+    event.value.get("auditID").and_then(Json::as_str).unwrap_or("").to_owned()
 }
 
 fn read_path(path: &Path, options: &ReadOptions) -> Got {
@@ -173,7 +173,7 @@ fn event_list_over_max_events_is_bad() {
 
 #[test]
 fn event_pretty_printed_documents() {
-    let event_list: Value = serde_json::from_str(&format!(
+    let event_list: serde_json::Value = serde_json::from_str(&format!(
         r#"{{"kind":"EventList","apiVersion":"audit.k8s.io/v1","items":[{},{},{}]}}"#,
         event_with("p1"),
         event_with("p2"),
@@ -189,7 +189,7 @@ fn event_pretty_printed_documents() {
     assert_eq!(ids(&got), [(3, "p1"), (3, "p2"), (3, "p3")]);
     assert!(got.bad.is_empty(), "{:?}", got.bad);
 
-    let one: Value = serde_json::from_str(&event_with("single")).unwrap();
+    let one: serde_json::Value = serde_json::from_str(&event_with("single")).unwrap();
     let got = read_bytes(serde_json::to_string_pretty(&one).unwrap().as_bytes(), &ReadOptions::default());
     assert_eq!(ids(&got), [(1, "single")]);
     assert!(got.bad.is_empty());
@@ -208,7 +208,7 @@ fn event_truncated_first_line_then_json_lines() {
 
 #[test]
 fn event_broken_pretty_document_reads_as_lines() {
-    let one: Value = serde_json::from_str(&event_with("x")).unwrap();
+    let one: serde_json::Value = serde_json::from_str(&event_with("x")).unwrap();
     let pretty = serde_json::to_string_pretty(&one).unwrap();
     let broken = format!("{}\n{}\n", &pretty[..pretty.len() - 2], event_with("after"));
     let got = read_bytes(broken.as_bytes(), &ReadOptions::default());
@@ -221,7 +221,7 @@ fn event_broken_pretty_document_reads_as_lines() {
 
 #[test]
 fn event_pretty_document_over_limit_reads_as_lines() {
-    let one: Value = serde_json::from_str(&event_with("x")).unwrap();
+    let one: serde_json::Value = serde_json::from_str(&event_with("x")).unwrap();
     let pretty = serde_json::to_string_pretty(&one).unwrap();
     let options =
         ReadOptions { limits: Limits { max_document_bytes: 64, ..Limits::default() }, ..ReadOptions::default() };
