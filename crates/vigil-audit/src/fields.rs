@@ -452,7 +452,12 @@ fn container_values<'a>(
 }
 
 /// Upstream's `arrayAsStrings` over a per-container key: a container without it fails the field.
-fn container_strings<'a>(event: &'a Json<'a>, which: &str, index: Option<usize>, key: &str) -> Option<Vec<Cow<'a, str>>> {
+fn container_strings<'a>(
+    event: &'a Json<'a>,
+    which: &str,
+    index: Option<usize>,
+    key: &str,
+) -> Option<Vec<Cow<'a, str>>> {
     let mut values = Vec::new();
     container_values(event, which, index, &[key], &mut values)?;
     values.into_iter().map(|v| v.map(to_str)).collect()

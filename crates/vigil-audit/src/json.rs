@@ -88,7 +88,9 @@ impl<'a> Object<'a> {
     }
 
     fn into_owned(self) -> Object<'static> {
-        Object { members: self.members.into_iter().map(|(k, v)| (Cow::Owned(k.into_owned()), v.into_owned())).collect() }
+        Object {
+            members: self.members.into_iter().map(|(k, v)| (Cow::Owned(k.into_owned()), v.into_owned())).collect(),
+        }
     }
 }
 
