@@ -184,6 +184,33 @@ pub enum Command {
         after_help = "Examples:\n  vigil audit /var/log/kubernetes/audit.log\n  vigil audit audit.log.1.gz audit.log --rules k8s_audit_rules.yaml --min-priority warning --format json\n  vigil audit --follow /var/log/kubernetes/audit.log --log\n  kubectl get --raw ... | vigil audit - --no-builtin-rules --rules my_rules.yaml"
     )]
     Audit(AuditArgs),
+    /// Find credentials in files, Git history, Kubernetes objects and image layers.
+    ///
+    /// One engine and one rule set for every target: vigil's built-in rules (listed by `vigil
+    /// rules`), or a gitleaks v8 configuration unchanged (`--config gitleaks.toml`,
+    /// with `[extend]`, allowlists and stop words; a `.gitleaks.toml` at the root of a scanned
+    /// directory is used when no `--config` is given). Targets:
+    ///   PATH            a file or a directory (ignore-aware; binary and oversized files skipped)
+    ///   -               standard input
+    ///   git:PATH        every blob of the repository's history, each scanned once; findings name
+    ///                   the commit that added the line (also: `--git PATH`)
+    ///   oci-dir:PATH, oci-archive:FILE, docker-archive:FILE, registry:REF
+    ///                   every file of every layer of an image, including files a later layer
+    ///                   deleted ("removed in layer N": still in the image)
+    /// Kubernetes manifests are read as objects too: Secret `data` is base64-decoded and
+    /// scanned, as are env values, ConfigMaps, kubeconfigs and `.dockerconfigjson`. Base64 and
+    /// hex segments are decoded and scanned (`--max-decode-depth`).
+    ///
+    /// Secrets are printed redacted (first 4 characters, then `…`) unless `--no-redact`.
+    /// Fingerprints are gitleaks' (`file:rule:line`, `commit:file:rule:line`), so a
+    /// `.gitleaksignore` keeps working; `--baseline` reports only findings not in an earlier
+    /// JSON report.
+    ///
+    /// Exit status: 0 no finding, 1 findings, 2 on errors.
+    #[command(
+        after_help = "Examples:\n  vigil secrets .\n  vigil secrets git:. --since 2024-01-01 --format sarif -o secrets.sarif\n  vigil secrets --config .gitleaks.toml --baseline old.json src/\n  vigil secrets oci-archive:app.tar\n  kubectl get secrets -A -o json | vigil secrets -"
+    )]
+    Secrets(SecretsArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -231,6 +258,78 @@ pub struct AuditArgs {
 
     #[command(flatten)]
     pub log: LogWriteArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SecretsArgs {
+    /// Files, directories, `-`, `git:REPO`, or image targets (`oci-dir:`, `oci-archive:`,
+    /// `docker-archive:`, `registry:`).
+    #[arg(value_name = "TARGET", default_value = ".")]
+    pub targets: Vec<String>,
+
+    /// Read the PATH targets as Git repositories and scan their history.
+    #[arg(long)]
+    pub git: bool,
+
+    /// A gitleaks v8 configuration (TOML) instead of vigil's built-in rules [default:
+    /// `.gitleaks.toml` at the root of the first directory target, if present; else built-in].
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// A `.gitleaksignore` file of fingerprints to leave out [default: `.gitleaksignore` at the
+    /// root of each directory or repository target].
+    #[arg(long = "gitleaks-ignore", value_name = "FILE")]
+    pub gitleaks_ignore: Option<PathBuf>,
+
+    /// Report only findings that are not in this earlier report (`vigil secrets --format json`
+    /// output, or a gitleaks JSON report).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Git: only commits after this date (as `git log --since`: `2024-01-31`, RFC 3339).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+
+    /// Git: the revisions to walk, as `git log` takes them (`main`, `v1.0..HEAD`, `A ^B`)
+    /// [default: every ref, as gitleaks].
+    #[arg(long = "log-opts", value_name = "REVISIONS")]
+    pub log_opts: Option<String>,
+
+    /// Skip files (and blobs) larger than this many megabytes.
+    #[arg(long = "max-target-megabytes", value_name = "MB", default_value_t = 10)]
+    pub max_target_megabytes: u64,
+
+    /// How many layers of encoding (base64, hex, percent) are peeled off and scanned; 0: none.
+    #[arg(long = "max-decode-depth", value_name = "N")]
+    pub max_decode_depth: Option<usize>,
+
+    /// Print secrets in full (by default only their first 4 characters).
+    #[arg(long)]
+    pub no_redact: bool,
+
+    /// Scan every file under a directory, also those `.gitignore` and `.ignore` leave out (as
+    /// `gitleaks detect --no-git` does).
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// Platform to choose from a multi-platform image.
+    #[arg(long, default_value = "linux/amd64")]
+    pub platform: String,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Print nothing on standard error but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    #[command(flatten)]
+    pub registry: RegistryArgs,
 }
 
 /// Where a writer records its decisions.

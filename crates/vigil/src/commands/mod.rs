@@ -11,6 +11,7 @@ mod policy;
 mod rules;
 mod sbom;
 mod scan;
+mod secrets;
 mod serve;
 mod sign;
 
@@ -39,5 +40,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Webhook(crate::cli::WebhookCommand::Manifests(args)) => serve::manifests(args),
         Command::Log(command) => log::run(command),
         Command::Audit(args) => audit::run(args),
+        Command::Secrets(args) => secrets::run(args),
     }
 }

@@ -12,6 +12,7 @@ pub fn run(args: RulesArgs) -> Result<ExitCode> {
     let rules = vigil_lint::rules();
     let mut out = std::io::stdout().lock();
     let audit = vigil_audit::builtin::rules().map_err(anyhow::Error::msg)?;
+    let secrets = vigil_secrets::builtin::config()?.rules;
     if let Some(RulesCommand::Explain { id }) = args.command {
         if let Some(rule) = audit.iter().find(|r| r.name == id) {
             writeln!(
@@ -21,6 +22,18 @@ pub fn run(args: RulesArgs) -> Result<ExitCode> {
                 rule.priority,
                 rule.desc,
                 rule.tags.join(", ")
+            )?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        if let Some(rule) = secrets.iter().find(|r| r.id == id || r.gitleaks_id == id) {
+            writeln!(
+                out,
+                "{} (high, vigil secrets)\n\n{}\n\ngitleaks id: {}\nkeywords: {}{}",
+                rule.id,
+                rule.description,
+                rule.gitleaks_id,
+                rule.keywords.join(", "),
+                rule.entropy.map(|e| format!("\nminimum entropy: {e}")).unwrap_or_default()
             )?;
             return Ok(ExitCode::SUCCESS);
         }
@@ -41,6 +54,11 @@ pub fn run(args: RulesArgs) -> Result<ExitCode> {
             for rule in &audit {
                 writeln!(out, "{:width$}  {:13}  {}", rule.name, rule.priority.as_str(), first_sentence(&rule.desc))?;
             }
+            writeln!(out, "\nsecret rules (vigil secrets, built in; gitleaks ids where gitleaks has the rule):")?;
+            let width = secrets.iter().map(|r| r.id.len()).max().unwrap_or(0);
+            for rule in &secrets {
+                writeln!(out, "{:width$}  high      {}", rule.id, rule.description)?;
+            }
         }
         RulesFormat::Json => {
             let list: Vec<_> = rules
@@ -51,10 +69,16 @@ pub fn run(args: RulesArgs) -> Result<ExitCode> {
                 .iter()
                 .map(|r| json!({"name": r.name, "priority": r.priority.as_str(), "desc": r.desc, "tags": r.tags}))
                 .collect();
+            let secret_list: Vec<_> = secrets
+                .iter()
+                .map(|r| json!({"id": r.id, "gitleaks_id": r.gitleaks_id, "severity": "high", "summary": r.description, "keywords": r.keywords}))
+                .collect();
             writeln!(
                 out,
                 "{}",
-                serde_json::to_string_pretty(&json!({"version": 1, "rules": list, "audit_rules": audit_list}))?
+                serde_json::to_string_pretty(
+                    &json!({"version": 1, "rules": list, "audit_rules": audit_list, "secret_rules": secret_list})
+                )?
             )?;
         }
         RulesFormat::Md => write!(out, "{}", vigil_lint::rules_markdown())?,

@@ -23,6 +23,7 @@ mod sarif_schema;
 mod sbom;
 mod scan;
 mod scan_outputs;
+mod secrets;
 mod serve_log;
 mod served;
 mod sign;
