@@ -265,6 +265,10 @@ fn scan_bytes(
     }
     if is_binary(bytes) {
         scan.stats.skipped_binary += 1;
+        // Path rules (gitleaks' `pkcs12-file`) still apply to a binary file: its content is not
+        // scanned, its name is.
+        let origin = Origin { path: name.to_owned(), symlink, ..Origin::default() };
+        scan.findings.extend(detector.detect(Fragment { bytes: &[], origin: &origin }));
         return;
     }
     scan.stats.files += 1;

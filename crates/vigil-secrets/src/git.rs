@@ -237,7 +237,8 @@ pub fn scan(repo: &Path, options: &GitOptions, detector: &Detector) -> Result<Sc
                 let Some(Blob::Scanned { findings, .. }) = cache.get(&key_of(change)) else { return Ok(Vec::new()) };
                 let commit = commits.get(change.commit).cloned();
                 let deleted = deletions.get(change.commit).map(Vec::as_slice).unwrap_or_default();
-                report(repo, change, findings, commit, deleted, max, detector).map_err(|e| format!("{shown}: {}: {e}", change.path))
+                report(repo, change, findings, commit, deleted, max, detector)
+                    .map_err(|e| format!("{shown}: {}: {e}", change.path))
             },
         )
         .collect();

@@ -274,6 +274,12 @@ fn rich_repo() -> Repo {
     r.commit("cleanup");
     r.write("copy/again.txt", &format!("{KEY}\n{KEY2}\n"));
     r.commit("again");
+    let lines: String = (0..10).map(|i| format!("setting_{i} = {i}\n")).collect();
+    r.write("src/settings.ini", &format!("{lines}key = {KEY2}\n"));
+    r.commit("settings");
+    std::fs::remove_file(r.path().join("src/settings.ini")).unwrap();
+    r.write("etc/settings.ini", &format!("{lines}key = {KEY2}\nkey3 = {KEY3}\n"));
+    r.commit("move settings and add a key");
     r
 }
 
@@ -282,11 +288,13 @@ fn the_rich_history_has_the_expected_findings() {
     let r = rich_repo();
     let s = scan(r.path(), &GitOptions::default(), &small());
     let files: Vec<(&str, usize)> = s.findings.iter().map(|f| (f.file.as_str(), f.start_line)).collect();
-    // Newest commit first: again, (cleanup, binary: none), merge skipped, notes, feature 2,
+    // Newest commit first: the move (only the added key), settings, again, (cleanup, binary: none), merge skipped, notes, feature 2,
     // feature, more config, config.
     assert_eq!(
         files,
         vec![
+            ("etc/settings.ini", 12),
+            ("src/settings.ini", 11),
             ("copy/again.txt", 1),
             ("copy/again.txt", 2),
             ("docs/notes.txt", 2),
@@ -346,7 +354,7 @@ fn findings_equal_gitleaks_on_the_same_history() {
         .collect();
     assert_eq!(misattributed, 1, "gitleaks' merge-commit misattribution (docs/notes.txt)");
     let ours = rows(&scan(r.path(), &GitOptions::default(), &small()));
-    assert_eq!(ours.len(), 7);
+    assert_eq!(ours.len(), 9);
     assert_eq!(ours, theirs);
 }
 
@@ -356,7 +364,7 @@ fn a_file_renamed_with_changes_reports_only_the_changed_lines() {
     let body: String = (0..20).map(|i| format!("line {i}\n")).collect();
     r.write("old/name.env", &format!("{body}k = {KEY}\n"));
     let first = r.commit("one");
-    r.git(&["mv", "old/name.env", "new/name.env"]);
+    std::fs::remove_file(r.path().join("old/name.env")).unwrap();
     r.write("new/name.env", &format!("{body}k = {KEY}\nj = {KEY2}\n"));
     let second = r.commit("move and add");
     let s = scan(r.path(), &GitOptions::default(), &builtin());

@@ -401,3 +401,15 @@ fn overwritten_files_and_opaque_directories_count_as_removed() {
         .collect();
     assert_eq!(got, [("/a/x.env", 0, Some(1)), ("/b/y.env", 0, Some(2)), ("/b/z.env", 2, None)]);
 }
+
+#[test]
+fn path_rules_apply_to_binary_files_whose_content_is_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "certs/client.p12", b"\x30\x82\x00\x00binary");
+    write(dir.path(), "certs/blob.dat", format!("\0\0{KEY}").as_bytes());
+    let root = dir.path().to_path_buf();
+    let scan = files::scan(&[root], &FileOptions::default(), &detector()).unwrap();
+    let rules: Vec<&str> = scan.findings.iter().map(|f| f.gitleaks_id.as_str()).collect();
+    assert_eq!(rules, ["pkcs12-file"], "{:?}", scan.findings);
+    assert_eq!(scan.stats.skipped_binary, 2);
+}
