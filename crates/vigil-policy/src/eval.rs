@@ -324,6 +324,37 @@ fn check_rule(
             ));
             continue;
         };
+        if attestation.no_secrets {
+            let newest = statements.as_array().and_then(|s| s.last()).cloned().unwrap_or_default();
+            match vigil_vuln::predicate::reported_secrets(&newest["predicate"]) {
+                None => found.push(violation(
+                    policy,
+                    "secrets",
+                    Some(container),
+                    format!(
+                        "image `{text}` ({digest}): its `{}` attestation reports no secret scan; the policy requires \
+                         `secrets: none` (attest with `vigil attest --predicate-from scan --secrets`)",
+                        attestation.predicate_type
+                    ),
+                )),
+                Some(secrets) if !secrets.is_empty() => {
+                    let count = secrets.len();
+                    let shown: Vec<String> = secrets.iter().take(5).map(ToString::to_string).collect();
+                    found.push(violation(
+                        policy,
+                        "secrets",
+                        Some(container),
+                        format!(
+                            "image `{text}` holds {count} secret{}: {}{}",
+                            if count == 1 { "" } else { "s" },
+                            shown.join(", "),
+                            if count > 5 { ", …" } else { "" }
+                        ),
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
         if let Some(max) = attestation.max_severity {
             // The newest verified statement decides (attestations are appended).
             let newest = statements.as_array().and_then(|s| s.last()).cloned().unwrap_or_default();

@@ -124,4 +124,7 @@ pub(crate) struct AttestationDoc {
     pub(crate) predicate_type: Spanned<String>,
     #[serde(default)]
     pub(crate) max_severity: Option<Spanned<String>>,
+    /// `none`: the attestation's scan must report no secret.
+    #[serde(default)]
+    pub(crate) secrets: Option<Spanned<String>>,
 }

@@ -127,6 +127,8 @@ pub struct AttestationRule {
     pub predicate_type: String,
     /// Deny when a vulnerability above this severity is reported.
     pub max_severity: Option<Severity>,
+    /// `secrets: none`: deny when the scan reports a secret, or reports no secret scan.
+    pub no_secrets: bool,
 }
 
 /// One `images[]` entry.
@@ -419,9 +421,17 @@ fn image_rule(file: &str, index: usize, rule: &ImageRuleDoc, base: &Path) -> Res
             None => None,
             Some(s) => Some(s.value.parse::<Severity>().map_err(|e| at(file, s, e.to_string()))?),
         };
+        let no_secrets = match &attestation.secrets {
+            None => false,
+            Some(s) if s.value.trim() == "none" => true,
+            Some(s) => {
+                return Err(at(file, s, format!("secrets `{}`: the only value is `none`", s.value)));
+            }
+        };
         attestations.push(AttestationRule {
             predicate_type: vigil_sign::attest::predicate_type_uri(raw).to_string(),
             max_severity,
+            no_secrets,
         });
     }
     Ok(ImageRule {

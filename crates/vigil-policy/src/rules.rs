@@ -35,6 +35,12 @@ pub const RULES: &[RuleMeta] = &[
         help: "An `images[]` rule with `requireDigest: true` matched a tag reference; reference the image as `name@sha256:…`.",
     },
     RuleMeta {
+        id: "policy/secrets",
+        severity: Severity::High,
+        summary: "image holds secrets, or its attestation does not show a secret scan",
+        help: "An attestation with `secrets: none` denies images whose newest verified scan attestation reports a secret in any layer (`vigil attest --predicate-from scan --secrets`), and images whose attestation has no secret scan at all.",
+    },
+    RuleMeta {
         id: "policy/signatures",
         severity: Severity::Critical,
         summary: "image is not signed by a required authority",

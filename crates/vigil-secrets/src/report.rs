@@ -191,3 +191,31 @@ pub fn to_sarif(findings: &[Finding], stats: &Stats, version: &str, reveal: Reve
         notifications: stats.errors.iter().map(|e| SarifNotification { message: e.clone(), location: None }).collect(),
     })
 }
+
+/// Most findings listed in an attestation summary (the count is always exact).
+pub const MAX_SUMMARY_FINDINGS: usize = 100;
+
+/// The secret scan of an image as a scan attestation carries it (`scanner.result.secrets`):
+/// `{"scanned": true, "count": N, "findings": [{rule, gitleaks_rule, file, line, layer,
+/// removed_in, fingerprint, secret}]}`, secrets redacted, at most [`MAX_SUMMARY_FINDINGS`]
+/// listed. The admission policy's `secrets: none` reads it back.
+#[must_use]
+pub fn attestation_summary(findings: &[Finding]) -> Value {
+    let listed: Vec<Value> = findings
+        .iter()
+        .take(MAX_SUMMARY_FINDINGS)
+        .map(|f| {
+            json!({
+                "rule": f.rule,
+                "gitleaks_rule": f.gitleaks_id,
+                "file": f.file,
+                "line": f.start_line,
+                "layer": f.layer.as_ref().map(|l| l.index),
+                "removed_in": f.layer.as_ref().and_then(|l| l.removed_in),
+                "fingerprint": f.fingerprint,
+                "secret": f.redacted_secret(),
+            })
+        })
+        .collect();
+    json!({"scanned": true, "count": findings.len(), "findings": listed})
+}

@@ -123,11 +123,64 @@ impl VulnPredicate {
         }
     }
 
+    /// Adds the secret scan of the same image (`vigil attest --predicate-from scan --secrets`):
+    /// `scanner.result.secrets`, a summary whose secrets are redacted (see [`reported_secrets`]).
+    pub fn set_secrets(&mut self, summary: Value) {
+        if let Value::Object(result) = &mut self.scanner.result {
+            result.insert("secrets".into(), summary);
+        }
+    }
+
     /// What this predicate reports (see [`reported`]).
     #[must_use]
     pub fn reported(&self) -> Vec<Reported> {
         reported_result(&self.scanner.result)
     }
+}
+
+/// One secret a scan predicate reports (never the secret itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportedSecret {
+    /// The rule that found it.
+    pub rule: String,
+    /// The file (in the image).
+    pub file: String,
+    /// The layer index, when known.
+    pub layer: Option<u64>,
+}
+
+impl std::fmt::Display for ReportedSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} in {}", self.rule, self.file)?;
+        if let Some(layer) = self.layer {
+            write!(f, " (layer {layer})")?;
+        }
+        Ok(())
+    }
+}
+
+/// The secrets a vigil scan predicate reports: `None` when it has no secret scan (no
+/// `scanner.result.secrets` with `"scanned": true`), else every finding listed there.
+#[must_use]
+pub fn reported_secrets(predicate: &Value) -> Option<Vec<ReportedSecret>> {
+    let secrets = &predicate["scanner"]["result"]["secrets"];
+    if secrets["scanned"] != Value::Bool(true) {
+        return None;
+    }
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    let listed: Vec<ReportedSecret> = secrets["findings"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|f| ReportedSecret { rule: text(&f["rule"]), file: text(&f["file"]), layer: f["layer"].as_u64() })
+        .collect();
+    // A count above the listed findings (a summary cut short) still counts.
+    let count = secrets["count"].as_u64().unwrap_or(0);
+    if listed.is_empty() && count > 0 {
+        return Some(vec![ReportedSecret { rule: "secret".into(), file: format!("{count} file(s)"), layer: None }]);
+    }
+    Some(listed)
 }
 
 /// One reported vulnerability: ID, package, severity.
@@ -279,5 +332,27 @@ mod tests {
         );
         assert!(reported(&serde_json::json!({})).is_empty());
         assert!(reported(&serde_json::json!({"scanner": {"result": "text"}})).is_empty());
+    }
+}
+
+#[cfg(test)]
+mod secret_tests {
+    use super::*;
+
+    #[test]
+    fn secrets_section_round_trip() {
+        let source = SourceInfo { kind: "registry".into(), target: "example/app:1".into(), ..Default::default() };
+        let mut predicate = VulnPredicate::of_scan("https://example.invalid", &source, &[]);
+        let json = serde_json::to_value(&predicate).unwrap_or_default();
+        assert_eq!(reported_secrets(&json), None, "no secret scan");
+        predicate.set_secrets(serde_json::json!({"scanned": true, "count": 0, "findings": []}));
+        let json = serde_json::to_value(&predicate).unwrap_or_default();
+        assert_eq!(reported_secrets(&json), Some(vec![]));
+        predicate.set_secrets(serde_json::json!({"scanned": true, "count": 1,
+            "findings": [{"rule": "secret/jwt", "file": "/a", "layer": 2, "secret": "eyJh…"}]}));
+        let json = serde_json::to_value(&predicate).unwrap_or_default();
+        let found = reported_secrets(&json).unwrap_or_default();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].to_string(), "secret/jwt in /a (layer 2)");
     }
 }

@@ -872,6 +872,11 @@ pub struct AttestArgs {
     pub platform: String,
 
     /// Vulnerability database for --predicate-from scan [default: $VIGIL_DB or ~/.cache/vigil/vuln.db].
+    /// With `--predicate-from scan`: also scan every layer for secrets and put the (redacted)
+    /// result in the predicate, for policies with `secrets: none`.
+    #[arg(long, requires = "predicate_from")]
+    pub secrets: bool,
+
     #[arg(long, value_name = "FILE")]
     pub db: Option<PathBuf>,
 
@@ -991,6 +996,12 @@ pub struct ScanArgs {
     /// Leave out findings that have no fixed version.
     #[arg(long)]
     pub ignore_unfixed: bool,
+
+    /// Also look for secrets in every file of every layer (deleted files included) with vigil's
+    /// built-in secret rules; they are added to the report, and count as high severity for
+    /// `--fail-on`.
+    #[arg(long)]
+    pub secrets: bool,
 
     /// OpenVEX or CycloneDX VEX document whose statements suppress findings (repeatable).
     #[arg(long, value_name = "FILE")]

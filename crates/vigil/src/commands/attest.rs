@@ -79,9 +79,19 @@ fn scan_predicate(args: &AttestArgs, image: &ImageReference) -> Result<serde_jso
     let db = Database::open(&path)?;
     let updated = db.updated()?;
     let started = vigil_core::time::rfc3339(vigil_core::time::now_unix());
-    let sbom = load(&format!("registry:{image}"), &args.platform, registry_options(&args.registry)?, &|_| {})?;
+    let target = format!("registry:{image}");
+    let (sbom, secrets) = if args.secrets {
+        let opened = super::sbom::open_image(&target, &args.platform, registry_options(&args.registry)?)?;
+        let sbom = vigil_sbom::catalog_with_progress(&opened, vigil_sbom::ScanLimits::default(), &|_| {})?;
+        (sbom, Some(super::sbom::image_secrets(&opened)?))
+    } else {
+        (load(&target, &args.platform, registry_options(&args.registry)?, &|_| {})?, None)
+    };
     let findings = match_sbom(&db, &sbom)?;
     let mut predicate = VulnPredicate::of_scan(env!("CARGO_PKG_REPOSITORY"), &sbom.source, &findings);
+    if let Some(scan) = &secrets {
+        predicate.set_secrets(vigil_secrets::report::attestation_summary(&scan.findings));
+    }
     predicate.scanner.db.version = updated.unwrap_or_default();
     predicate.metadata.scan_started_on = started;
     predicate.metadata.scan_finished_on = vigil_core::time::rfc3339(vigil_core::time::now_unix());

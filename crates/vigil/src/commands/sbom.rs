@@ -118,6 +118,25 @@ pub fn load(target: &str, platform: &str, registry: RegistryOptions, progress: &
     Ok(catalog_with_progress(&image, ScanLimits::default(), progress)?)
 }
 
+/// Opens an image target (not `sbom:FILE`) for callers that need the layers themselves.
+pub fn open_image(target: &str, platform: &str, registry: RegistryOptions) -> Result<vigil_oci::Image> {
+    anyhow::ensure!(
+        !target.starts_with("sbom:"),
+        "{target}: an SBOM has no layers to scan for secrets; give the image"
+    );
+    let options = OpenOptions { platform: Platform::parse(platform)?, registry, ..OpenOptions::default() };
+    Ok(Target::parse(target)?.open(&options)?)
+}
+
+/// The secret findings of every layer of an image, with vigil's built-in rules.
+pub fn image_secrets(image: &vigil_oci::Image) -> Result<vigil_secrets::scan::Scan> {
+    let detector = vigil_secrets::engine::Detector::new(
+        vigil_secrets::builtin::config()?,
+        vigil_secrets::engine::Options::default(),
+    );
+    Ok(vigil_secrets::layers::scan_image(image, &detector, &vigil_secrets::layers::LayerLimits::default())?)
+}
+
 fn table(sbom: &Sbom) -> String {
     let rows: Vec<[String; 3]> =
         sbom.packages.iter().map(|p| [p.name.clone(), p.version.clone(), p.ecosystem.clone()]).collect();

@@ -32,7 +32,14 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     let log = super::log::open_writer(&args.log)?;
     let registry = registry_options(&args.registry)?;
     let started = std::time::Instant::now();
-    let sbom = load(&args.target, &args.platform, registry, &|_| {})?;
+    let (sbom, secrets) = if args.secrets {
+        let image = super::sbom::open_image(&args.target, &args.platform, registry)?;
+        let sbom = vigil_sbom::catalog_with_progress(&image, vigil_sbom::ScanLimits::default(), &|_| {})?;
+        (sbom, Some(super::sbom::image_secrets(&image)?))
+    } else {
+        (load(&args.target, &args.platform, registry, &|_| {})?, None)
+    };
+    let redacted = vigil_secrets::report::Reveal::Redacted;
     let loaded = started.elapsed();
     let mut findings = match_sbom(&db, &sbom)?;
     let matched = started.elapsed() - loaded;
@@ -60,18 +67,45 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match args.format {
         ScanFormat::Json => {
-            let doc = json!({
+            let mut doc = json!({
                 "version": 1,
                 "target": sbom.source,
                 "db": {"path": path.display().to_string(), "updated": updated},
                 "findings": findings,
             });
+            if let Some(scan) = &secrets {
+                doc["secrets"] = scan
+                    .findings
+                    .iter()
+                    .map(|f| vigil_secrets::report::finding_json(f, redacted))
+                    .collect::<Vec<_>>()
+                    .into();
+                doc["secrets_summary"] = vigil_secrets::report::attestation_summary(&scan.findings);
+            }
             writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
         }
-        ScanFormat::Table => write!(out, "{}", table(&findings))?,
+        ScanFormat::Table => {
+            write!(out, "{}", table(&findings))?;
+            if let Some(scan) = &secrets {
+                writeln!(out, "\nSECRETS ({})", scan.findings.len())?;
+                for f in &scan.findings {
+                    writeln!(out, "{}", vigil_secrets::report::table_line(f, redacted))?;
+                }
+            }
+        }
         ScanFormat::Sarif => {
-            let log = vigil_vuln::report::to_sarif(&findings, env!("CARGO_PKG_VERSION"));
+            let mut log = vigil_vuln::report::to_sarif(&findings, env!("CARGO_PKG_VERSION"));
+            if let Some(scan) = &secrets {
+                let more =
+                    vigil_secrets::report::to_sarif(&scan.findings, &scan.stats, env!("CARGO_PKG_VERSION"), redacted);
+                if let (Some(runs), Some(run)) = (log["runs"].as_array_mut(), more["runs"].get(0)) {
+                    runs.push(run.clone());
+                }
+            }
             writeln!(out, "{}", serde_json::to_string_pretty(&log)?)?;
+        }
+        ScanFormat::Cyclonedx if secrets.is_some() => {
+            anyhow::bail!("--secrets has no place in CycloneDX output: use --format json, table or sarif");
         }
         ScanFormat::Cyclonedx => {
             let created = vigil_sbom::format::created_timestamp();
@@ -96,10 +130,17 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
             updated.as_deref().unwrap_or("never"),
         );
     }
+    let secret_count = secrets.as_ref().map_or(0, |s| s.findings.len());
+    if !args.quiet
+        && let Some(scan) = &secrets
+    {
+        anstream::eprintln!("vigil: {secret_count} secret(s) in the image's layers ({} files read)", scan.stats.files);
+    }
     let failing = match &args.fail_on {
         Some(threshold) => {
             let threshold: Severity = threshold.parse()?;
-            active.iter().any(|f| f.severity >= threshold)
+            // A secret counts as high severity.
+            active.iter().any(|f| f.severity >= threshold) || (secret_count > 0 && Severity::High >= threshold)
         }
         None => false,
     };

@@ -322,6 +322,65 @@ spec:
 }
 
 #[test]
+fn secrets_none_needs_a_scan_attestation_without_secrets() {
+    let Some(gate) = Gate::start() else { return };
+    let scanned = |findings: Value| {
+        let count = findings.as_array().map_or(0, Vec::len);
+        json!({"scanner": {"result": {"version": 1, "findings": [],
+            "secrets": {"scanned": true, "count": count, "findings": findings}}}})
+    };
+    let clean = gate.image("sclean");
+    gate.sign(&clean);
+    gate.attest(&clean, "vuln", scanned(json!([])));
+    let leaky = gate.image("sleaky");
+    gate.sign(&leaky);
+    gate.attest(
+        &leaky,
+        "vuln",
+        scanned(
+            json!([{"rule": "secret/aws-access-token", "file": "/app/.env", "line": 1, "layer": 0, "secret": "AKIA…"}]),
+        ),
+    );
+    let unscanned = gate.image("sunscanned");
+    gate.sign(&unscanned);
+    gate.attest(&unscanned, "vuln", json!({"scanner": {"result": {"version": 1, "findings": []}}}));
+    gate.policy(
+        "nosecrets.yaml",
+        r#"apiVersion: vigil.dev/v1alpha1
+kind: Policy
+metadata: {name: nosecrets}
+spec:
+  images:
+    - match: ["REG/vigil/**"]
+      signatures: [{key: {path: keys/team.pub}}]
+      attestations:
+        - type: vuln
+          secrets: none
+"#,
+    );
+    let decide = |image: &str| {
+        let file = gate.write("object.json", &deployment("x", image));
+        gate.policy_test("nosecrets.yaml", file.to_str().unwrap(), &[]).json()["decisions"][0].clone()
+    };
+    assert_eq!(decide(&clean)["allowed"], true, "{}", decide(&clean));
+    let denied = decide(&leaky);
+    assert_eq!(denied["allowed"], false, "{denied}");
+    assert_eq!(denied["denials"][0]["check"], "secrets");
+    assert!(
+        denied["denials"][0]["message"].as_str().unwrap().contains("secret/aws-access-token in /app/.env (layer 0)"),
+        "{denied}"
+    );
+    let missing = decide(&unscanned);
+    assert_eq!(missing["denials"][0]["check"], "secrets");
+    assert!(missing["denials"][0]["message"].as_str().unwrap().contains("reports no secret scan"), "{missing}");
+    // The webhook decides the same.
+    let policy = gate.dir.path().join("nosecrets.yaml");
+    let server = start_server(&gate, &[&policy], &[]);
+    let response = server.review("/validate", &review("s", &deployment("x", &leaky), false));
+    assert_eq!(response["allowed"], false, "{response}");
+}
+
+#[test]
 fn registry_down_follows_the_failure_mode_and_the_cache_answers() {
     let Some(mut gate) = Gate::start() else { return };
     let signed = gate.image("signed");

@@ -129,3 +129,41 @@ fn sarif_and_cyclonedx_outputs_validate() {
     assert_eq!(cdx.json()["vulnerabilities"].as_array().unwrap().len(), 2);
     crate::sarif_schema::assert_valid_with(&schemas, "bom-1.6.schema.json", "scan-cdx", &cdx.stdout);
 }
+
+#[test]
+fn secrets_in_the_image_join_the_report_redacted() {
+    let dir = setup();
+    let key = format!("AKIA{}", "QYLPMN5HHHFPZAM2");
+    write(dir.path(), "app/.env", format!("AWS_ACCESS_KEY_ID={key}\n"));
+    let out =
+        Vigil::in_dir(dir.path()).args(["scan", "dir:app", "--db", "vuln.db", "--format", "json", "--secrets"]).run();
+    out.assert_code(0);
+    assert!(!out.stdout.contains(&key) && !out.stderr.contains(&key), "a secret is shown in full\n{out}");
+    let json = out.json();
+    let secrets = json["secrets"].as_array().unwrap();
+    assert_eq!(secrets.len(), 1, "{out}");
+    assert_eq!(secrets[0]["rule"], "secret/aws-access-token");
+    assert_eq!(secrets[0]["secret"], "AKIA…");
+    assert_eq!(json["secrets_summary"]["scanned"], true);
+    assert_eq!(json["secrets_summary"]["count"], 1);
+    assert!(json["findings"].as_array().is_some_and(|f| !f.is_empty()), "the vulnerabilities are still there");
+    // A secret counts as high for --fail-on.
+    let fail = |level: &str| {
+        Vigil::in_dir(dir.path())
+            .args(["scan", "dir:app", "--db", "vuln.db", "--secrets", "--quiet", "--fail-on", level])
+            .run()
+            .code
+    };
+    assert_eq!(fail("high"), Some(1));
+    assert_eq!(fail("critical"), Some(1), "smallvec's critical advisory");
+    let table = Vigil::in_dir(dir.path()).args(["scan", "dir:app", "--db", "vuln.db", "--secrets"]).run();
+    assert!(table.stdout.contains("SECRETS (1)"), "{table}");
+    let sarif =
+        Vigil::in_dir(dir.path()).args(["scan", "dir:app", "--db", "vuln.db", "--secrets", "--format", "sarif"]).run();
+    assert_eq!(sarif.json()["runs"].as_array().unwrap().len(), 2, "{sarif}");
+    if let Some(schemas) = crate::sarif_schema::schemas() {
+        crate::sarif_schema::assert_valid(&schemas, "scan-secrets", &sarif.stdout);
+    }
+    let sbom = Vigil::in_dir(dir.path()).args(["scan", "sbom:none.json", "--db", "vuln.db", "--secrets"]).run();
+    sbom.assert_code(2);
+}
