@@ -10,6 +10,8 @@
 //! - [`fragment`]: what a target hands the detector (bytes and where they come from);
 //! - [`finding`]: a finding, its fingerprint and its redacted form;
 //! - [`ignore`]: `.gitleaksignore` fingerprints and baselines;
+//! - [`scan`] (findings and counters of a target), [`report`] (JSON, table, SARIF, the
+//!   attestation summary; secrets redacted), [`check`] (the one entry point of `vigil secrets`);
 //! - targets: [`files`] (directories, ignore-aware), [`git`] (every blob of a history, once),
 //!   [`k8s`] (Secrets, ConfigMaps, env, kubeconfigs, docker configs), [`layers`] (image layers,
 //!   deleted files included).
@@ -18,13 +20,13 @@ pub mod builtin;
 pub mod check;
 pub mod config;
 pub mod engine;
+pub mod files;
 pub mod finding;
 pub mod fragment;
+pub mod git;
 pub mod ignore;
-pub mod rule;
-pub mod report;
-pub mod scan;
-pub mod files;
 pub mod k8s;
 pub mod layers;
-pub mod git;
+pub mod report;
+pub mod rule;
+pub mod scan;
