@@ -684,14 +684,7 @@ fn rfc3339_nanos(s: &str) -> Option<u64> {
         }
         _ => return None,
     };
-    // days since 1970-01-01 (Howard Hinnant's days_from_civil)
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
+    let days = vigil_core::time::days_from_civil(year, month, day);
     let secs = days * 86_400 + hour * 3600 + min * 60 + sec - offset;
     let ns = i128::from(secs) * 1_000_000_000 + i128::from(nanos);
     // Go's UnixNano is an int64, the event timestamp its bits as a uint64

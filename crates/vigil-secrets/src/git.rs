@@ -515,7 +515,7 @@ fn parse_since(text: &str) -> Option<i64> {
     if !(1..=12).contains(&m) || !(1..=31).contains(&d) || date.len() != 10 {
         return None;
     }
-    let mut seconds = days_from_civil(y, m, d) * 86_400;
+    let mut seconds = vigil_core::time::days_from_civil(y, m, d) * 86_400;
     let rest = t.get(10..)?;
     if rest.is_empty() {
         return Some(seconds);
@@ -545,17 +545,6 @@ fn parse_since(text: &str) -> Option<i64> {
             Some(seconds - sign * offset)
         }
     }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 /// RFC 3339 UTC of seconds since the epoch (`2024-01-02T03:04:05Z`).
