@@ -16,6 +16,10 @@
 # 3. Both again with that config's rules and no allowlists (bench/out/secrets/no-allowlists.toml,
 #    generated): gitleaks 8.16 ignores v8.25's `[[rules.allowlists]]` and so reports more with the
 #    corpus config; without allowlists (and vigil without decoding) both read the rules alike.
+# 4. detect-secrets 1.5 (PyPI, installed into ~/.cache/vigil-peers/detect-secrets-venv) against
+#    `vigil secrets` (built-in rules) on the first 40 crate folders, copied (detect-secrets is two
+#    orders of magnitude slower; `cd DIR && detect-secrets -c 2 scan --all-files .`, as it must
+#    run from inside the tree). Skipped, with the reason, when pip cannot install it.
 # Each command under `/usr/bin/time -v` (wall clock, max RSS, both programs free to use every
 # core), median of SECRETS_BENCH_RUNS runs (default 3; --quick 1). MB/s is the corpus' bytes (the
 # files' apparent size; the history's blob bytes) over the wall time; ratio = gitleaks / vigil.
@@ -77,6 +81,18 @@ else
     FILES_DIR="$SRC"
 fi
 du -sb --apparent-size "$FILES_DIR" | cut -f1 > "$OUT/files-bytes.txt"
+# detect-secrets' tree: the first 40 crate folders, copied (the quick files corpus itself).
+DS_DIR="$OUT/ds-files"
+mkdir -p "$DS_DIR"
+mapfile -t DS_CRATES < <(find "$SRC" -mindepth 2 -maxdepth 2 -type d | LC_ALL=C sort)
+for c in "${DS_CRATES[@]:0:40}"; do cp -r "$c" "$DS_DIR/"; done
+du -sb --apparent-size "$DS_DIR" | cut -f1 > "$OUT/ds-bytes.txt"
+DS_VENV="${VIGIL_PEERS:-$HOME/.cache/vigil-peers}/detect-secrets-venv"
+if [[ ! -x "$DS_VENV/bin/detect-secrets" ]]; then
+    python3 -m venv "$DS_VENV" >/dev/null 2>&1 && "$DS_VENV/bin/pip" install -q detect-secrets==1.5.0 >/dev/null 2>&1 || true
+fi
+DETECT_SECRETS=""
+[[ -x "$DS_VENV/bin/detect-secrets" ]] && DETECT_SECRETS="$DS_VENV/bin/detect-secrets"
 find "$FILES_DIR" -type f | wc -l > "$OUT/files-count.txt"
 
 # The history: git fast-import of the crate sources, COMMITS commits.
@@ -148,6 +164,13 @@ measure git-vigil "$VIGIL" secrets "git:$HIST" --format json -o "$OUT/git-vigil.
 measure git-gitleaks "$GITLEAKS" detect --no-banner -s "$HIST" --config "$CONFIG" -f json -r "$OUT/git-gitleaks.json"
 measure git-vigil-noallow "$VIGIL" secrets "git:$HIST" --format json -o "$OUT/git-vigil-noallow.json" --config "$NOALLOW" --max-decode-depth 0
 measure git-gitleaks-noallow "$GITLEAKS" detect --no-banner -s "$HIST" --config "$NOALLOW" -f json -r "$OUT/git-gitleaks-noallow.json"
+if [[ -n "$DETECT_SECRETS" ]]; then
+    measure ds-vigil "$VIGIL" secrets "$DS_DIR" --format json -o "$OUT/ds-vigil.json" --no-ignore
+    ds_abs=$(cd "$DS_DIR" && pwd)
+    measure ds-detect-secrets bash -c "cd '$ds_abs' && '$DETECT_SECRETS' -c 2 scan --all-files . > '$PWD/$OUT/ds-detect-secrets.json'"
+else
+    echo "detect-secrets could not be installed with pip into $DS_VENV" > "$OUT/ds-skipped.txt"
+fi
 cut -d' ' -f1-3 /proc/loadavg > "$OUT/load-end.txt"
 
 python3 - "$OUT" "$QUICK" "$RUNS" <<'PY' | tee "$OUT/results.txt"
@@ -170,6 +193,8 @@ def count(path):
         j = json.load(open(path))
     except (OSError, ValueError):
         return "?"
+    if isinstance(j, dict) and "results" in j:
+        return sum(len(v) for v in j["results"].values())
     return len(j["findings"] if isinstance(j, dict) else j)
 fbytes = int(open(f"{out}/files-bytes.txt").read())
 nfiles = int(open(f"{out}/files-count.txt").read())
@@ -199,12 +224,21 @@ def ratio(a, b, what):
     m = a[b[0]]["rss"] / a[b[1]]["rss"]
     print(f"   ratio {what}: time {t:.2f}x, max RSS {m:.2f}x")
     rows.append((f"ratio {what}", f"{t:.2f}x", "-", f"{m:.2f}x"))
+r3 = None
+if os.path.exists(f"{out}/ds-skipped.txt"):
+    print("\n3. detect-secrets: not run: " + open(f"{out}/ds-skipped.txt").read().strip())
+else:
+    dsbytes = int(open(f"{out}/ds-bytes.txt").read())
+    r3 = section(f"3. detect-secrets: the first 40 crate folders, {dsbytes / 1e6:,.1f} MB (vigil with its built-in rules)",
+                 dsbytes, ["ds-vigil", "ds-detect-secrets"])
 print("\nratios (gitleaks / vigil; > 1: vigil faster or smaller)")
 ratio(r1, ("files-gitleaks", "files-vigil"), "files")
 ratio(r1, ("files-gitleaks", "files-vigil-nodecode"), "files, vigil without decoding")
 ratio(r1, ("files-gitleaks-noallow", "files-vigil-noallow"), "files, no allowlists, no decoding")
 ratio(r2, ("git-gitleaks", "git-vigil"), "history")
 ratio(r2, ("git-gitleaks-noallow", "git-vigil-noallow"), "history, no allowlists, no decoding")
+if r3:
+    ratio(r3, ("ds-detect-secrets", "ds-vigil"), "detect-secrets / vigil, 40 crates")
 print("\nsummary")
 w = max(len(x[0]) for x in rows)
 print(f"  {'measure':<{w}}  {'wall':>10}  {'MB/s':>8}  {'max RSS':>9}")
