@@ -189,7 +189,9 @@ pub enum Command {
     /// One engine and one rule set for every target: vigil's built-in rules (listed by `vigil
     /// rules`), or a gitleaks v8 configuration unchanged (`--config gitleaks.toml`,
     /// with `[extend]`, allowlists and stop words; a `.gitleaks.toml` at the root of a scanned
-    /// directory is used when no `--config` is given). Targets:
+    /// directory is used when no `--config` is given).
+    ///
+    /// Targets:
     ///   PATH            a file or a directory (ignore-aware; binary and oversized files skipped)
     ///   -               standard input
     ///   git:PATH        every blob of the repository's history, each scanned once; findings name
@@ -197,6 +199,7 @@ pub enum Command {
     ///   oci-dir:PATH, oci-archive:FILE, docker-archive:FILE, registry:REF
     ///                   every file of every layer of an image, including files a later layer
     ///                   deleted ("removed in layer N": still in the image)
+    ///
     /// Kubernetes manifests are read as objects too: Secret `data` is base64-decoded and
     /// scanned, as are env values, ConfigMaps, kubeconfigs and `.dockerconfigjson`. Base64 and
     /// hex segments are decoded and scanned (`--max-decode-depth`).
@@ -208,6 +211,7 @@ pub enum Command {
     ///
     /// Exit status: 0 no finding, 1 findings, 2 on errors.
     #[command(
+        verbatim_doc_comment,
         after_help = "Examples:\n  vigil secrets .\n  vigil secrets git:. --since 2024-01-01 --format sarif -o secrets.sarif\n  vigil secrets --config .gitleaks.toml --baseline old.json src/\n  vigil secrets oci-archive:app.tar\n  kubectl get secrets -A -o json | vigil secrets -"
     )]
     Secrets(SecretsArgs),
