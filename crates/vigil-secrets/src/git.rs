@@ -143,7 +143,14 @@ pub fn scan(repo: &Path, options: &GitOptions, detector: &Detector) -> Result<Sc
     let mut changes: Vec<Change> = Vec::new();
     for id in ids {
         let commit = open.find_commit(id).map_err(|e| obj_err(&id, &e))?;
-        let parents: Vec<ObjectId> = commit.parent_ids().map(|p| p.detach()).collect();
+        // The parents the repository has: a shallow clone's boundary commit has none here, and
+        // is a root for git and gitleaks even when it records several (a merge).
+        let mut parents: Vec<ObjectId> = Vec::new();
+        for p in commit.parent_ids().map(|p| p.detach()) {
+            if open.try_find_object(p).map_err(|e| obj_err(&p, &e))?.is_some() {
+                parents.push(p);
+            }
+        }
         if let Some(since) = since {
             let time = commit.time().map_err(|e| obj_err(&id, &e))?;
             if time.seconds < since {

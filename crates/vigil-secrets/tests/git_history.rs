@@ -141,6 +141,28 @@ fn the_same_content_at_two_paths_is_scanned_once_and_reported_at_both() {
 }
 
 #[test]
+fn a_shallow_clone_whose_boundary_is_a_merge_reports_it_as_a_root() {
+    let mut r = Repo::new();
+    r.write("README", "hello\n");
+    r.commit("initial");
+    r.git(&["checkout", "-q", "-b", "side"]);
+    r.write("side.env", &format!("k = {KEY}\n"));
+    r.commit("secret on a branch");
+    r.git(&["checkout", "-q", "main"]);
+    r.write("README", "hello again\n");
+    r.commit("main moves on");
+    r.git(&["merge", "-q", "--no-edit", "side"]);
+    let merge = r.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    let dst = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", r.path().display());
+    let target = dst.path().join("clone");
+    git_at(dst.path(), 0, &["clone", "-q", "--depth", "1", &url, target.to_str().unwrap()]);
+    let s = scan(&target, &GitOptions::default(), &builtin());
+    assert_eq!(s.stats.commits, 1);
+    assert_eq!(rows(&s), [("aws-access-token".to_owned(), "side.env".to_owned(), 1, merge)].into());
+}
+
+#[test]
 fn a_side_branch_is_scanned_by_default_and_revisions_select_commits() {
     let mut r = Repo::new();
     r.write("README", "hello\n");
