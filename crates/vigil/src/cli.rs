@@ -875,12 +875,13 @@ pub struct AttestArgs {
     #[arg(long, value_name = "OS/ARCH[/VARIANT]", default_value = "linux/amd64")]
     pub platform: String,
 
-    /// Vulnerability database for --predicate-from scan [default: $VIGIL_DB or ~/.cache/vigil/vuln.db].
-    /// With `--predicate-from scan`: also scan every layer for secrets and put the (redacted)
-    /// result in the predicate, for policies with `secrets: none`.
+    /// With `--predicate-from scan`: also scan every file of every layer (deleted files
+    /// included) for secrets with vigil's built-in rules and put the result, secrets redacted,
+    /// in the predicate, for policies with `secrets: none`.
     #[arg(long, requires = "predicate_from")]
     pub secrets: bool,
 
+    /// Vulnerability database for --predicate-from scan [default: $VIGIL_DB or ~/.cache/vigil/vuln.db].
     #[arg(long, value_name = "FILE")]
     pub db: Option<PathBuf>,
 
@@ -993,7 +994,8 @@ pub struct ScanArgs {
     /// What to scan.
     pub target: String,
 
-    /// Exit 1 when an unsuppressed finding at or above this severity exists.
+    /// Exit 1 when an unsuppressed finding at or above this severity exists (with --secrets,
+    /// every secret found counts as `high`).
     #[arg(long, value_name = "SEVERITY", value_parser = ["low", "medium", "high", "critical"])]
     pub fail_on: Option<String>,
 
@@ -1002,8 +1004,8 @@ pub struct ScanArgs {
     pub ignore_unfixed: bool,
 
     /// Also look for secrets in every file of every layer (deleted files included) with vigil's
-    /// built-in secret rules; they are added to the report, and count as high severity for
-    /// `--fail-on`.
+    /// built-in secret rules; they are added to the report (redacted: first 4 characters, then
+    /// `…`), and count as high severity for `--fail-on`. Needs an image target, not `sbom:FILE`.
     #[arg(long)]
     pub secrets: bool,
 
