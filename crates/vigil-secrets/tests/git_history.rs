@@ -78,6 +78,15 @@ impl Repo {
     }
 }
 
+/// A `git clone --depth 1` of `r` (the directory lives as long as the returned guard).
+fn shallow_clone(r: &Repo) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dst = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", r.path().display());
+    let target = dst.path().join("clone");
+    git_at(dst.path(), 0, &["clone", "-q", "--depth", "1", &url, target.to_str().unwrap()]);
+    (dst, target)
+}
+
 fn scan(repo: &Path, options: &GitOptions, detector: &Detector) -> Scan {
     git::scan(repo, options, detector).unwrap()
 }
@@ -153,10 +162,7 @@ fn a_shallow_clone_whose_boundary_is_a_merge_reports_it_as_a_root() {
     r.commit("main moves on");
     r.git(&["merge", "-q", "--no-edit", "side"]);
     let merge = r.git(&["rev-parse", "HEAD"]).trim().to_owned();
-    let dst = tempfile::tempdir().unwrap();
-    let url = format!("file://{}", r.path().display());
-    let target = dst.path().join("clone");
-    git_at(dst.path(), 0, &["clone", "-q", "--depth", "1", &url, target.to_str().unwrap()]);
+    let (_dst, target) = shallow_clone(&r);
     let s = scan(&target, &GitOptions::default(), &builtin());
     assert_eq!(s.stats.commits, 1);
     assert_eq!(rows(&s), [("aws-access-token".to_owned(), "side.env".to_owned(), 1, merge)].into());
@@ -223,10 +229,7 @@ fn a_shallow_clone_reports_its_boundary_commit_as_adding_everything() {
     r.commit("two");
     r.write("b.txt", "nothing at all\n");
     let head = r.commit("three");
-    let dst = tempfile::tempdir().unwrap();
-    let url = format!("file://{}", r.path().display());
-    let target = dst.path().join("clone");
-    git_at(dst.path(), 0, &["clone", "-q", "--depth", "1", &url, target.to_str().unwrap()]);
+    let (_dst, target) = shallow_clone(&r);
     let s = scan(&target, &GitOptions::default(), &builtin());
     assert_eq!(s.stats.commits, 1);
     assert_eq!(rows(&s), [("aws-access-token".to_owned(), "a.env".to_owned(), 1, head)].into());

@@ -1,6 +1,5 @@
 //! `vigil sbom`.
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -36,14 +35,7 @@ pub fn run(args: SbomArgs) -> Result<ExitCode> {
         SbomFormat::Spdx => render(&sbom, Format::Spdx, created_timestamp()),
         SbomFormat::Table => table(&sbom),
     };
-    match &args.output {
-        Some(path) => std::fs::write(path, &text).with_context(|| format!("writing {}", path.display()))?,
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())?;
-            out.flush()?;
-        }
-    }
+    crate::render::write_output(args.output.as_deref(), &text)?;
     if !args.quiet {
         let counts: Vec<String> = sbom.counts().iter().map(|(eco, n)| format!("{eco} {n}")).collect();
         let distro =

@@ -1,9 +1,8 @@
 //! `vigil secrets`: credentials in files, Git history, Kubernetes objects and image layers.
 
-use std::io::Write as _;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use vigil_secrets::check::{self, Request, Target};
 use vigil_secrets::report::{self, Reveal};
 
@@ -49,14 +48,7 @@ pub fn run(args: SecretsArgs) -> Result<ExitCode> {
             text
         }
     };
-    match &args.output {
-        Some(path) => std::fs::write(path, &text).with_context(|| format!("writing {}", path.display()))?,
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())?;
-            out.flush()?;
-        }
-    }
+    crate::render::write_output(args.output.as_deref(), &text)?;
     if !args.quiet {
         for error in &stats.errors {
             eprintln!("warning: {error}");
