@@ -72,6 +72,13 @@ struct Place {
     line_end: usize,
 }
 
+/// What a rule matched: the whole match, the secret in it and the secret's entropy.
+struct Candidate {
+    matched: String,
+    secret: String,
+    entropy: f64,
+}
+
 /// Line starts of a fragment, computed on the first finding.
 struct Lines<'a> {
     bytes: &'a [u8],
@@ -318,7 +325,8 @@ impl Detector {
                         line_end: 0,
                     };
                     if !self.allowed(rule, "", &matched, b"", origin) {
-                        out.push(self.finding(rule, origin, place, matched, String::new(), encodings));
+                        let found = Candidate { matched, secret: String::new(), entropy: 0.0 };
+                        out.push(self.finding(rule, origin, place, found, encodings));
                     }
                 }
                 return;
@@ -351,9 +359,7 @@ impl Detector {
                 return;
             }
             let place = at.unwrap_or(place);
-            let mut finding = self.finding(rule, origin, place, matched, secret, encodings);
-            finding.entropy = entropy;
-            out.push(finding);
+            out.push(self.finding(rule, origin, place, Candidate { matched, secret, entropy }, encodings));
         };
         if groups {
             for caps in regex.captures_iter(bytes) {
@@ -374,15 +380,8 @@ impl Detector {
         }
     }
 
-    fn finding(
-        &self,
-        rule: &Rule,
-        origin: &Origin,
-        place: Place,
-        matched: String,
-        secret: String,
-        encodings: &[String],
-    ) -> Finding {
+    fn finding(&self, rule: &Rule, origin: &Origin, place: Place, found: Candidate, encodings: &[String]) -> Finding {
+        let Candidate { matched, secret, entropy } = found;
         let shift = |line: usize| match origin.line_offset {
             Some(n) if line > 0 => n + line - 1,
             _ => line,
@@ -397,7 +396,7 @@ impl Detector {
             end_line: shift(place.end_line),
             start_column: place.start_column,
             end_column: place.end_column,
-            entropy: shannon_entropy(&secret),
+            entropy,
             matched,
             secret,
             file: origin.path.clone(),
