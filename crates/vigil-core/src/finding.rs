@@ -77,6 +77,27 @@ pub struct Finding {
     pub path: Option<String>,
     /// Further locations involved in the same finding.
     pub related: Vec<Related>,
+    /// The peer tool's ID of the rule (hadolint `DL3008`, Checkov `CKV_DOCKER_2`, zizmor
+    /// `template-injection`), when it has one.
+    pub peer: Option<String>,
+    /// How sure the rule is (zizmor's confidence), when the rule grades it.
+    pub confidence: Option<Confidence>,
+    /// Why the finding is suppressed (an inline `# vigil: ignore[...]`, `# hadolint ignore=`
+    /// or `# zizmor: ignore[...]` comment), when it is. Suppressed findings are reported
+    /// apart and do not fail a run.
+    pub suppressed: Option<String>,
+}
+
+/// How sure a rule is of a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// Likely a false positive without more context.
+    Low,
+    /// Probably right.
+    Medium,
+    /// Certain from the input alone.
+    High,
 }
 
 impl Finding {
@@ -90,6 +111,9 @@ impl Finding {
             object: None,
             path: None,
             related: Vec::new(),
+            peer: None,
+            confidence: None,
+            suppressed: None,
         }
     }
 

@@ -25,7 +25,7 @@ pub mod sarif;
 mod severity;
 pub mod time;
 
-pub use finding::{Finding, Location, ObjectRef, Related};
+pub use finding::{Confidence, Finding, Location, ObjectRef, Related};
 pub use report::{InputError, LintReport, Summary};
 pub use rule::RuleMeta;
 pub use severity::{ParseSeverityError, Severity};

@@ -49,6 +49,8 @@ pub struct Summary {
     pub objects: usize,
     /// Findings reported.
     pub findings: usize,
+    /// Findings suppressed by inline comments (reported apart, not counted in `findings`).
+    pub suppressed: usize,
 }
 
 /// The result of a lint run: findings sorted by file, line and rule, plus per-input errors.
@@ -56,6 +58,8 @@ pub struct Summary {
 pub struct LintReport {
     /// Findings, sorted by [`Finding::sort_key`].
     pub findings: Vec<Finding>,
+    /// Findings an inline comment suppressed (each with [`Finding::suppressed`] set).
+    pub suppressed: Vec<Finding>,
     /// Inputs that could not be checked.
     pub errors: Vec<InputError>,
     /// Counts.
@@ -65,7 +69,16 @@ pub struct LintReport {
 impl LintReport {
     /// Sorts findings and errors into their stable order and updates the finding count.
     pub fn finish(&mut self) {
+        // A finding marked suppressed by its rule family moves to `suppressed`.
+        if self.findings.iter().any(|f| f.suppressed.is_some()) {
+            let (suppressed, kept): (Vec<Finding>, Vec<Finding>) =
+                std::mem::take(&mut self.findings).into_iter().partition(|f| f.suppressed.is_some());
+            self.findings = kept;
+            self.suppressed.extend(suppressed);
+        }
         self.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.suppressed.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.summary.suppressed = self.suppressed.len();
         self.errors.sort_by(|a, b| a.file.cmp(&b.file).then_with(|| a.message.cmp(&b.message)));
         self.summary.findings = self.findings.len();
     }
@@ -82,18 +95,24 @@ impl LintReport {
             column: usize,
             object: &'a Option<crate::ObjectRef>,
             path: &'a Option<String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            peer: &'a Option<String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            confidence: Option<crate::Confidence>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            suppressed: &'a Option<String>,
         }
         #[derive(Serialize)]
         struct JsonReport<'a> {
             version: u32,
             findings: Vec<JsonFinding<'a>>,
+            #[serde(skip_serializing_if = "Vec::is_empty")]
+            suppressed: Vec<JsonFinding<'a>>,
             errors: &'a [InputError],
             summary: Summary,
         }
-        let findings = self
-            .findings
-            .iter()
-            .map(|f| JsonFinding {
+        fn json(f: &Finding) -> JsonFinding<'_> {
+            JsonFinding {
                 rule: &f.rule,
                 severity: f.severity,
                 message: &f.message,
@@ -102,38 +121,54 @@ impl LintReport {
                 column: f.location.column,
                 object: &f.object,
                 path: &f.path,
-            })
-            .collect();
-        let report = JsonReport { version: 1, findings, errors: &self.errors, summary: self.summary };
+                peer: &f.peer,
+                confidence: f.confidence,
+                suppressed: &f.suppressed,
+            }
+        }
+        let findings = self.findings.iter().map(json).collect();
+        let suppressed = self.suppressed.iter().map(json).collect();
+        let report = JsonReport { version: 1, findings, suppressed, errors: &self.errors, summary: self.summary };
         serde_json::to_writer_pretty(writer, &report)
     }
 
     /// vigil's stable lint JSON contract (version 1):
-    /// `{"version":1,"findings":[{"rule","severity","message","file","line","column","object","path"}],
-    /// "errors":[{"file","message"}],"summary":{"files","objects","findings"}}`.
+    /// `{"version":1,"findings":[{"rule","severity","message","file","line","column","object","path",
+    /// "peer"?,"confidence"?}],"suppressed"?:[{…,"suppressed"}],"errors":[{"file","message"}],
+    /// "summary":{"files","objects","findings","suppressed"}}`. Keys marked `?` appear only when set.
     pub fn to_json(&self) -> Value {
-        let findings: Vec<Value> = self
-            .findings
-            .iter()
-            .map(|f| {
-                json!({
-                    "rule": f.rule,
-                    "severity": f.severity,
-                    "message": f.message,
-                    "file": f.location.file,
-                    "line": f.location.line,
-                    "column": f.location.column,
-                    "object": f.object,
-                    "path": f.path,
-                })
-            })
-            .collect();
-        json!({
+        let json = |f: &Finding| -> Value {
+            let mut v = json!({
+                "rule": f.rule,
+                "severity": f.severity,
+                "message": f.message,
+                "file": f.location.file,
+                "line": f.location.line,
+                "column": f.location.column,
+                "object": f.object,
+                "path": f.path,
+            });
+            if let Some(peer) = &f.peer {
+                v["peer"] = json!(peer);
+            }
+            if let Some(confidence) = f.confidence {
+                v["confidence"] = json!(confidence);
+            }
+            if let Some(reason) = &f.suppressed {
+                v["suppressed"] = json!(reason);
+            }
+            v
+        };
+        let mut doc = json!({
             "version": 1,
-            "findings": findings,
+            "findings": self.findings.iter().map(json).collect::<Vec<_>>(),
             "errors": self.errors,
             "summary": self.summary,
-        })
+        });
+        if !self.suppressed.is_empty() {
+            doc["suppressed"] = json!(self.suppressed.iter().map(json).collect::<Vec<_>>());
+        }
+        doc
     }
 }
 

@@ -14,6 +14,10 @@ pub struct RuleMeta {
     pub summary: &'static str,
     /// Longer Markdown help: why it matters, how to fix it, references.
     pub help: &'static str,
+    /// The IDs of the same check in the tools vigil replaces, so that users migrating keep
+    /// their suppressions and dashboards: hadolint (`DL3008`), Checkov (`CKV_DOCKER_2`),
+    /// zizmor (`template-injection`), kube-linter… Empty when no peer has it.
+    pub peers: &'static [&'static str],
 }
 
 impl RuleMeta {

@@ -318,8 +318,8 @@ mod tests {
     #[test]
     fn result_points_at_rule() {
         let rules = [
-            RuleMeta { id: "x/a", severity: Severity::Low, summary: "a", help: "a" },
-            RuleMeta { id: "x/b", severity: Severity::High, summary: "b", help: "b" },
+            RuleMeta { peers: &[], id: "x/a", severity: Severity::Low, summary: "a", help: "a" },
+            RuleMeta { peers: &[], id: "x/b", severity: Severity::High, summary: "b", help: "b" },
         ];
         let mut report = LintReport::default();
         report.findings.push(Finding::new("x/b", Severity::High, "m", Location::new("f.yaml", 3, 4)));

@@ -16,7 +16,7 @@ fn stdin_is_read_with_dash() {
             .collect()
     };
     assert_eq!(strip(&report), strip(&from_file), "stdin and the file disagree");
-    assert_eq!(report["summary"], serde_json::json!({"files": 1, "objects": 1, "findings": 6}));
+    assert_eq!(report["summary"], serde_json::json!({"files": 1, "objects": 1, "findings": 6, "suppressed": 0}));
 }
 
 #[test]
@@ -54,7 +54,7 @@ fn stdin_and_files_together() {
 fn empty_stdin_is_clean() {
     let out = Vigil::in_fixtures().args(["lint", "-", "--format", "json"]).stdin("").run();
     out.assert_code(0);
-    assert_eq!(out.json()["summary"], serde_json::json!({"files": 1, "objects": 0, "findings": 0}));
+    assert_eq!(out.json()["summary"], serde_json::json!({"files": 1, "objects": 0, "findings": 0, "suppressed": 0}));
 }
 
 #[test]

@@ -11,6 +11,7 @@ use crate::rule::{Ctx, Rule};
 pub(crate) struct InvalidReference;
 
 static META: RuleMeta = RuleMeta {
+    peers: &[],
     id: "image/invalid-reference",
     severity: Severity::Medium,
     summary: "image is not a valid image reference",

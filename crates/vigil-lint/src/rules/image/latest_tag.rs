@@ -10,6 +10,7 @@ use crate::rule::{Ctx, Rule};
 pub(crate) struct LatestTag;
 
 static META: RuleMeta = RuleMeta {
+    peers: &[],
     id: "image/latest-tag",
     severity: Severity::Medium,
     summary: "image uses the latest tag",

@@ -10,6 +10,7 @@ use crate::rule::{Ctx, Rule};
 pub(crate) struct NoDigest;
 
 static META: RuleMeta = RuleMeta {
+    peers: &[],
     id: "image/no-digest",
     severity: Severity::Low,
     summary: "image is not pinned to a digest",

@@ -10,6 +10,7 @@ use crate::rule::{Ctx, Rule};
 pub(crate) struct UntrustedRegistry;
 
 static META: RuleMeta = RuleMeta {
+    peers: &[],
     id: "image/untrusted-registry",
     severity: Severity::High,
     summary: "image comes from a registry that is not allowed",

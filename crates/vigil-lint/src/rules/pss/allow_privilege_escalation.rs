@@ -8,6 +8,7 @@ use crate::pss::{CheckFn, Level, PssRule, Violation, container_field, container_
 
 pub(crate) static RULE: PssRule = PssRule {
     meta: RuleMeta {
+        peers: &[],
         id: "pss/allowPrivilegeEscalation",
         severity: Severity::Medium,
         summary: "container may escalate privileges",

@@ -9,6 +9,7 @@ use crate::rule::Site;
 
 pub(crate) static RULE: PssRule = PssRule {
     meta: RuleMeta {
+        peers: &[],
         id: "pss/appArmorProfile",
         severity: Severity::High,
         summary: "AppArmor profile is not allowed",

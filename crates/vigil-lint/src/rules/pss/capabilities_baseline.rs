@@ -10,6 +10,7 @@ use crate::rule::Site;
 
 pub(crate) static RULE: PssRule = PssRule {
     meta: RuleMeta {
+        peers: &[],
         id: "pss/capabilities_baseline",
         severity: Severity::High,
         summary: "container adds a non-default capability",

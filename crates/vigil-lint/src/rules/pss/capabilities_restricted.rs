@@ -9,6 +9,7 @@ use crate::rule::Site;
 
 pub(crate) static RULE: PssRule = PssRule {
     meta: RuleMeta {
+        peers: &[],
         id: "pss/capabilities_restricted",
         severity: Severity::Medium,
         summary: "container keeps unrestricted capabilities",

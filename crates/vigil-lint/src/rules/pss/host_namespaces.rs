@@ -7,6 +7,7 @@ use crate::pss::{CheckFn, Level, PssRule, Violation, spec_field};
 
 pub(crate) static RULE: PssRule = PssRule {
     meta: RuleMeta {
+        peers: &[],
         id: "pss/hostNamespaces",
         severity: Severity::High,
         summary: "pod shares a host namespace",

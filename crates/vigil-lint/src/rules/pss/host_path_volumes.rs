@@ -9,6 +9,7 @@ use crate::rule::Site;
 
 pub(crate) static RULE: PssRule = PssRule {
     meta: RuleMeta {
+        peers: &[],
         id: "pss/hostPathVolumes",
         severity: Severity::High,
         summary: "pod mounts a host path",

@@ -8,6 +8,7 @@ use crate::rule::Site;
 
 pub(crate) static RULE: PssRule = PssRule {
     meta: RuleMeta {
+        peers: &[],
         id: "pss/hostPorts",
         severity: Severity::High,
         summary: "container uses a host port",

@@ -9,6 +9,7 @@ use crate::rule::Site;
 
 pub(crate) static RULE: PssRule = PssRule {
     meta: RuleMeta {
+        peers: &[],
         id: "pss/hostProbesAndHostLifecycle",
         severity: Severity::High,
         summary: "probe or lifecycle handler targets a host",

@@ -7,6 +7,7 @@ use crate::pss::{CheckFn, Level, PssRule, Violation, container_field, join_quote
 
 pub(crate) static RULE: PssRule = PssRule {
     meta: RuleMeta {
+        peers: &[],
         id: "pss/privileged",
         severity: Severity::High,
         summary: "container runs privileged",

@@ -9,6 +9,7 @@ use crate::pss::{CheckFn, Level, PssRule, Violation, container_field, join_quote
 
 pub(crate) static RULE: PssRule = PssRule {
     meta: RuleMeta {
+        peers: &[],
         id: "pss/procMount",
         severity: Severity::High,
         summary: "container unmasks /proc",

@@ -6,6 +6,7 @@ use crate::pss::{CheckFn, Level, PssRule};
 
 pub(crate) static RULE: PssRule = PssRule {
     meta: RuleMeta {
+        peers: &[],
         id: "pss/procMount_restricted",
         severity: Severity::Medium,
         summary: "container unmasks /proc",

@@ -9,6 +9,7 @@ use crate::rule::Site;
 
 pub(crate) static RULE: PssRule = PssRule {
     meta: RuleMeta {
+        peers: &[],
         id: "pss/restrictedVolumes",
         severity: Severity::Medium,
         summary: "pod uses a restricted volume type",

@@ -7,6 +7,7 @@ use crate::pss::{CheckFn, Level, PssRule, Violation, container_field, container_
 
 pub(crate) static RULE: PssRule = PssRule {
     meta: RuleMeta {
+        peers: &[],
         id: "pss/runAsNonRoot",
         severity: Severity::Medium,
         summary: "container may run as root",

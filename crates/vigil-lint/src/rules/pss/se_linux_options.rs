@@ -9,6 +9,7 @@ use crate::rule::Site;
 
 pub(crate) static RULE: PssRule = PssRule {
     meta: RuleMeta {
+        peers: &[],
         id: "pss/seLinuxOptions",
         severity: Severity::High,
         summary: "custom SELinux options",

@@ -10,6 +10,7 @@ use crate::rule::Site;
 
 pub(crate) static RULE: PssRule = PssRule {
     meta: RuleMeta {
+        peers: &[],
         id: "pss/seccompProfile_baseline",
         severity: Severity::High,
         summary: "seccomp profile is Unconfined",

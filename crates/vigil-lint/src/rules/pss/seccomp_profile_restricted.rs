@@ -10,6 +10,7 @@ use crate::pss::{
 
 pub(crate) static RULE: PssRule = PssRule {
     meta: RuleMeta {
+        peers: &[],
         id: "pss/seccompProfile_restricted",
         severity: Severity::Medium,
         summary: "no RuntimeDefault or Localhost seccomp profile",

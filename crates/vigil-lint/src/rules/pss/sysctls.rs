@@ -9,6 +9,7 @@ use crate::rule::Site;
 
 pub(crate) static RULE: PssRule = PssRule {
     meta: RuleMeta {
+        peers: &[],
         id: "pss/sysctls",
         severity: Severity::High,
         summary: "pod sets an unsafe sysctl",

@@ -7,6 +7,7 @@ use crate::pss::{CheckFn, Level, PssRule, Violation, container_field, join_quote
 
 pub(crate) static RULE: PssRule = PssRule {
     meta: RuleMeta {
+        peers: &[],
         id: "pss/windowsHostProcess",
         severity: Severity::High,
         summary: "Windows HostProcess container",
