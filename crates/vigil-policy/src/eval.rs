@@ -19,7 +19,7 @@ pub struct Violation {
     /// The policy's mode.
     pub mode: Mode,
     /// Which check: `registries`, `podSecurity`, `requireDigest`, `signatures`,
-    /// `attestations`, `vulnerabilities`, `image`.
+    /// `attestations`, `vulnerabilities`, `secrets`, `image`.
     pub check: &'static str,
     /// The container concerned, when one is.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -338,17 +338,19 @@ fn check_rule(
                     ),
                 )),
                 Some(secrets) if !secrets.is_empty() => {
-                    let count = secrets.len();
+                    // The summary lists at most 100 findings; its `count` is the exact number.
+                    let listed = newest["predicate"]["scanner"]["result"]["secrets"]["count"].as_u64();
+                    let count = listed.and_then(|n| usize::try_from(n).ok()).unwrap_or(0).max(secrets.len());
                     let shown: Vec<String> = secrets.iter().take(5).map(ToString::to_string).collect();
                     found.push(violation(
                         policy,
                         "secrets",
                         Some(container),
                         format!(
-                            "image `{text}` holds {count} secret{}: {}{}",
+                            "image `{text}` ({digest}) holds {count} secret{} in its layers: {}{}",
                             if count == 1 { "" } else { "s" },
                             shown.join(", "),
-                            if count > 5 { ", …" } else { "" }
+                            if count > shown.len() { ", …" } else { "" }
                         ),
                     ));
                 }

@@ -355,4 +355,32 @@ mod secret_tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].to_string(), "secret/jwt in /a (layer 2)");
     }
+
+    #[test]
+    fn a_secrets_section_must_say_it_scanned() {
+        let with = |secrets: Value| serde_json::json!({"scanner": {"result": {"version": 1, "secrets": secrets}}});
+        assert_eq!(reported_secrets(&with(serde_json::json!({"scanned": false, "count": 0}))), None);
+        assert_eq!(reported_secrets(&with(serde_json::json!({"scanned": "yes"}))), None);
+        assert_eq!(reported_secrets(&with(serde_json::json!("none"))), None);
+        assert_eq!(reported_secrets(&serde_json::json!({"scanner": {"result": [1, 2]}})), None);
+        // A count with no findings listed still reports secrets; odd fields read as blanks.
+        let cut = reported_secrets(&with(serde_json::json!({"scanned": true, "count": 7}))).unwrap_or_default();
+        assert_eq!(cut.len(), 1);
+        assert_eq!(cut[0].to_string(), "secret in 7 file(s)");
+        let odd = reported_secrets(&with(serde_json::json!({"scanned": true, "count": 1,
+            "findings": [{"rule": 5, "file": null, "layer": "x"}]})))
+        .unwrap_or_default();
+        assert_eq!(odd, vec![ReportedSecret { rule: String::new(), file: String::new(), layer: None }]);
+    }
+
+    #[test]
+    fn reported_secrets_never_carry_the_secret() {
+        let key = format!("AKIA{}", "QYLPMN5HHHFPZAM2");
+        let json = serde_json::json!({"scanner": {"result": {"secrets": {"scanned": true, "count": 1,
+            "findings": [{"rule": "secret/aws-access-token", "file": "/app/.env", "layer": 0, "secret": key}]}}}});
+        let found = reported_secrets(&json).unwrap_or_default();
+        assert_eq!(found.len(), 1);
+        let shown = format!("{found:?} {}", found[0]);
+        assert!(!shown.contains(&key[..8]), "{shown}");
+    }
 }

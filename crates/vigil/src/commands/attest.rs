@@ -23,6 +23,9 @@ const MAX_PREDICATE_BYTES: u64 = 64 * 1024 * 1024;
 pub fn attest(args: AttestArgs) -> Result<ExitCode> {
     let image =
         ImageReference::parse(&args.image).with_context(|| format!("invalid image reference `{}`", args.image))?;
+    if args.secrets && args.predicate_from != Some(PredicateFrom::Scan) {
+        bail!("--secrets goes with --predicate-from scan: the secret scan is part of the scan predicate");
+    }
     let (predicate, default_type) = match (&args.predicate, args.predicate_from) {
         (Some(path), _) => (read_predicate(path)?, "custom"),
         (None, Some(PredicateFrom::Sbom)) => (sbom_predicate(&args, &image)?, "cyclonedx"),
@@ -91,6 +94,13 @@ fn scan_predicate(args: &AttestArgs, image: &ImageReference) -> Result<serde_jso
     let mut predicate = VulnPredicate::of_scan(env!("CARGO_PKG_REPOSITORY"), &sbom.source, &findings);
     if let Some(scan) = &secrets {
         predicate.set_secrets(vigil_secrets::report::attestation_summary(&scan.findings));
+        if !scan.findings.is_empty() {
+            eprintln!(
+                "vigil: the scan found {} secret(s) in the image's layers (recorded redacted); policies with \
+                 `secrets: none` deny this image",
+                scan.findings.len()
+            );
+        }
     }
     predicate.scanner.db.version = updated.unwrap_or_default();
     predicate.metadata.scan_started_on = started;

@@ -16,6 +16,9 @@ use crate::commands::sbom::{load, registry_options};
 use crate::render::columns;
 
 pub fn run(args: ScanArgs) -> Result<ExitCode> {
+    if args.secrets && args.format == ScanFormat::Cyclonedx {
+        anyhow::bail!("--secrets has no place in CycloneDX output: use --format json, table or sarif");
+    }
     let path = args.db.clone().unwrap_or_else(default_path);
     // The database first: without one, a scan would silently find nothing.
     let db = Database::open(&path)?;
@@ -104,9 +107,6 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
             }
             writeln!(out, "{}", serde_json::to_string_pretty(&log)?)?;
         }
-        ScanFormat::Cyclonedx if secrets.is_some() => {
-            anyhow::bail!("--secrets has no place in CycloneDX output: use --format json, table or sarif");
-        }
         ScanFormat::Cyclonedx => {
             let created = vigil_sbom::format::created_timestamp();
             write!(out, "{}", vigil_vuln::report::to_cyclonedx(&sbom, &findings, created)?)?;
@@ -135,6 +135,10 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
         && let Some(scan) = &secrets
     {
         anstream::eprintln!("vigil: {secret_count} secret(s) in the image's layers ({} files read)", scan.stats.files);
+        // What the secret scan could not read: the report is incomplete there.
+        for error in &scan.stats.errors {
+            anstream::eprintln!("warning: secret scan: {error}");
+        }
     }
     let failing = match &args.fail_on {
         Some(threshold) => {
@@ -144,7 +148,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
         }
         None => false,
     };
-    let draft = super::log::scan_draft(
+    let mut draft = super::log::scan_draft(
         &args.target,
         &sbom.source,
         &active,
@@ -152,6 +156,14 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
         failing,
         updated.as_deref(),
     );
+    if let Some(scan) = &secrets {
+        // The decision log names where each secret is, never the secret.
+        draft.details.insert("secrets".into(), serde_json::Value::from(secret_count));
+        draft.reasons.extend(scan.findings.iter().map(|f| match &f.layer {
+            Some(layer) => format!("secret {} in {} (layer {})", f.rule, f.file, layer.index),
+            None => format!("secret {} in {}", f.rule, f.file),
+        }));
+    }
     super::log::record(log, vec![draft])?;
     Ok(if failing { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

@@ -24,6 +24,7 @@ mod sbom;
 mod scan;
 mod scan_outputs;
 mod secrets;
+mod secrets_scan;
 mod serve_log;
 mod served;
 mod sign;
